@@ -1,0 +1,1 @@
+"""GraphQL of the access context: API keys, customer tokens."""

@@ -1,0 +1,241 @@
+"""Idempotency for every mutation.
+
+The key comes from the `Idempotency-Key` header or from an `idempotencyKey` field of a
+mutation's `input`. The first response is stored (per caller); a replay returns it; the
+same key with a different request gets `IDEMPOTENCY_CONFLICT` as a userError of each
+mutation in the operation. Concurrent requests with one key execute once: the others
+wait for the stored response. A request that ends in top-level errors (a fault, a
+refused credential) stores nothing, so it can be retried under the same key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    VariableNode,
+)
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from api.errors import ApiError, TopLevelCode
+from persistence.idempotency import ClaimState
+
+HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 255
+WAIT_SECONDS = 10.0
+
+# Payload fields holding secrets that exist only in the first response (a new API key,
+# a customer token): they are never stored, so a replay returns them as null.
+SECRET_FIELDS: dict[str, frozenset[str]] = {
+    "apiKeyCreate": frozenset({"key"}),
+    "customerTokenCreate": frozenset({"token"}),
+}
+POLL_SECONDS = 0.05
+
+
+class IdempotencyExtension(SchemaExtension):
+    """Stores and replays mutation responses under an idempotency key."""
+
+    async def on_execute(self):  # type: ignore[no-untyped-def]
+        ec = self.execution_context
+        context = ec.context
+        document = ec.graphql_document
+        operation = get_operation_ast(document, ec.operation_name) if document is not None else None
+        if (
+            operation is None
+            or operation.operation is not OperationType.MUTATION
+            or context.principal is None
+        ):
+            yield
+            return
+        key = _key_from_header(context) or _key_from_arguments(operation, ec.variables or {})
+        if key is None:
+            yield
+            return
+        if len(key) > MAX_KEY_LENGTH:
+            ec.result = _error(
+                f"idempotency key longer than {MAX_KEY_LENGTH} characters", TopLevelCode.BAD_REQUEST
+            )
+            yield
+            return
+        store = context.services.idempotency
+        scope = context.principal.scope
+        fingerprint = hashlib.sha256(
+            orjson.dumps(
+                {"q": ec.query, "v": ec.variables, "o": ec.operation_name},
+                option=orjson.OPT_SORT_KEYS,
+            )
+        ).hexdigest()
+        claim = await _claim(store, scope, key, fingerprint, context.services.settings)
+        if claim.state is ClaimState.CONFLICT:
+            ec.result = ExecutionResult(data=_conflict_data(operation, document, key))
+            yield
+            return
+        if claim.state is ClaimState.REPLAY:
+            ec.result = ExecutionResult(data=claim.response)
+            yield
+            return
+        if claim.state is ClaimState.IN_PROGRESS:
+            ec.result = _error(
+                "a request with this idempotency key is still being processed; retry later",
+                TopLevelCode.IDEMPOTENCY_IN_PROGRESS,
+            )
+            yield
+            return
+        try:
+            yield
+        except BaseException:
+            await store.release(scope, key)
+            raise
+        result = ec.result
+        if result is None or getattr(result, "errors", None):
+            await store.release(scope, key)
+        else:
+            await store.complete(scope, key, _redact(operation, document, result.data))
+
+
+async def _claim(store: Any, scope: str, key: str, fingerprint: str, settings: Any) -> Any:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        claim = await store.claim(scope, key, fingerprint, lock_for=timedelta(seconds=60))
+        if claim.state is not ClaimState.IN_PROGRESS or time.monotonic() >= deadline:
+            return claim
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def _error(message: str, code: TopLevelCode) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[ApiError(message, code)])
+
+
+def _key_from_header(context: Any) -> str | None:
+    headers = getattr(context.request, "headers", None)
+    if headers is None:
+        return None
+    value = headers.get(HEADER)
+    return value.strip() or None if value is not None else None
+
+
+def _key_from_arguments(
+    operation: OperationDefinitionNode, variables: dict[str, Any]
+) -> str | None:
+    keys: list[str] = []
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            continue
+        for argument in selection.arguments or ():
+            if argument.name.value == "input":
+                value = _input_key(argument.value, variables)
+                if value:
+                    keys.append(value)
+    if not keys:
+        return None
+    # Several mutations in one document: the request as a whole is the unit of replay.
+    return "|".join(keys)
+
+
+def _input_key(node: Any, variables: dict[str, Any]) -> str | None:
+    if isinstance(node, VariableNode):
+        value = variables.get(node.name.value)
+        if isinstance(value, dict):
+            key = value.get("idempotencyKey")
+            return str(key) if key is not None else None
+        return None
+    if isinstance(node, ObjectValueNode):
+        for field in node.fields:
+            if field.name.value == "idempotencyKey":
+                if isinstance(field.value, StringValueNode):
+                    return field.value.value
+                if isinstance(field.value, VariableNode):
+                    key = variables.get(field.value.name.value)
+                    return str(key) if key is not None else None
+    return None
+
+
+def _conflict_data(operation: OperationDefinitionNode, document: Any, key: str) -> dict[str, Any]:
+    """A payload per mutation whose `userErrors` hold IDEMPOTENCY_CONFLICT, the rest null."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    error = {
+        "field": ["idempotencyKey"],
+        "code": "IDEMPOTENCY_CONFLICT",
+        "message": f"idempotency key {key!r} was already used with a different request",
+    }
+    data: dict[str, Any] = {}
+    for field in _fields(operation.selection_set, fragments):
+        payload: dict[str, Any] = {}
+        for sub in _fields(field.selection_set, fragments):
+            name = sub.alias.value if sub.alias else sub.name.value
+            if sub.name.value == "userErrors":
+                payload[name] = [
+                    {
+                        (f.alias.value if f.alias else f.name.value): error.get(f.name.value)
+                        if f.name.value != "__typename"
+                        else "UserError"
+                        for f in _fields(sub.selection_set, fragments)
+                    }
+                ]
+            elif sub.name.value == "__typename":
+                payload[name] = _payload_type_name(field.name.value)
+            else:
+                payload[name] = None
+        data[field.alias.value if field.alias else field.name.value] = payload
+    return data
+
+
+def _redact(operation: OperationDefinitionNode, document: Any, data: Any) -> Any:
+    if not isinstance(data, dict):
+        return data
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    stored = dict(data)
+    for field in _fields(operation.selection_set, fragments):
+        secrets = SECRET_FIELDS.get(field.name.value)
+        alias = field.alias.value if field.alias else field.name.value
+        payload = stored.get(alias)
+        if not secrets or not isinstance(payload, dict):
+            continue
+        payload = dict(payload)
+        for sub in _fields(field.selection_set, fragments):
+            if sub.name.value in secrets:
+                payload[sub.alias.value if sub.alias else sub.name.value] = None
+        stored[alias] = payload
+    return stored
+
+
+def _payload_type_name(mutation: str) -> str:
+    return mutation[0].upper() + mutation[1:] + "Payload"
+
+
+def _fields(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _fields(fragment.selection_set, fragments)

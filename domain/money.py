@@ -1,0 +1,39 @@
+"""Money as integer minor units with an ISO 4217 currency."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domain.errors import ValidationFailed
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in minor units (cents) of `currency`."""
+
+    amount: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not _CURRENCY.match(self.currency):
+            raise ValidationFailed(
+                f"currency must be an ISO 4217 code such as 'EUR', got {self.currency!r}",
+                field=("currency",),
+            )
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValidationFailed(
+                f"cannot combine {self.currency} with {other.currency}", field=("currency",)
+            )

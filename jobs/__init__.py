@@ -1,0 +1,1 @@
+"""Dramatiq actors and the scheduler: fan-out, delivery, automations, nightly runs."""

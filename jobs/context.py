@@ -1,0 +1,30 @@
+"""What actors can reach, made once per worker event loop by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.bus import EventHandlers
+from domain.ports import Clock, Publisher
+from patronage.settings import Settings
+from persistence.unit_of_work import SqlUnitOfWork
+
+
+@dataclass
+class JobServices:
+    settings: Settings
+    engine: AsyncEngine
+    handlers: EventHandlers
+    publisher: Publisher
+    clock: Clock
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.engine, handlers=self.handlers, publisher=self.publisher, now=self.clock.now
+        )
+
+
+ServicesFactory = Callable[[], JobServices]

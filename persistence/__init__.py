@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 (Core) tables, repositories, the unit of work and set-based queries."""

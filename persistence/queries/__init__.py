@@ -1,0 +1,1 @@
+"""The read side: list queries, loader batches, segment compiler, scoring SQL."""

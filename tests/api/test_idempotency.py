@@ -1,0 +1,123 @@
+"""Every mutation is idempotent under a key: replay, conflict, concurrency, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from api.context import Services
+from tests.conftest import GraphQLClient
+
+CREATE = """
+mutation($name: String!, $key: String) {
+  apiKeyCreate(input: {name: $name, role: ANALYST, idempotencyKey: $key}) {
+    apiKey { id name }
+    key
+    userErrors { field code message }
+  }
+}"""
+
+CREATE_NO_KEY_ARG = """
+mutation($name: String!) {
+  apiKeyCreate(input: {name: $name, role: ANALYST}) { apiKey { id } userErrors { code } }
+}"""
+
+
+async def _key_count(admin: GraphQLClient, name: str) -> int:
+    body = await admin.execute("{ apiKeys(first: 100) { nodes { name } } }")
+    return sum(1 for n in body["apiKeys"]["nodes"] if n["name"] == name)  # type: ignore[index]
+
+
+async def test_a_replay_returns_the_first_response_and_changes_nothing(
+    admin: GraphQLClient,
+) -> None:
+    first = await admin.execute(CREATE, {"name": "replayed", "key": "k-1"})
+    second = await admin.execute(CREATE, {"name": "replayed", "key": "k-1"})
+    assert second["apiKeyCreate"]["apiKey"] == first["apiKeyCreate"]["apiKey"]  # type: ignore[index]
+    assert await _key_count(admin, "replayed") == 1
+
+
+async def test_a_replayed_secret_is_not_stored(admin: GraphQLClient) -> None:
+    first = await admin.execute(CREATE, {"name": "secret", "key": "k-secret"})
+    second = await admin.execute(CREATE, {"name": "secret", "key": "k-secret"})
+    assert first["apiKeyCreate"]["key"].startswith("pat_")  # type: ignore[index]
+    assert second["apiKeyCreate"]["key"] is None  # type: ignore[index]
+
+
+async def test_the_same_key_with_another_request_is_an_idempotency_conflict(
+    admin: GraphQLClient,
+) -> None:
+    await admin.execute(CREATE, {"name": "one", "key": "k-2"})
+    other = await admin.execute(CREATE, {"name": "two", "key": "k-2"})
+    payload = other["apiKeyCreate"]
+    assert payload["apiKey"] is None  # type: ignore[index]
+    assert payload["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"  # type: ignore[index]
+    assert payload["userErrors"][0]["field"] == ["idempotencyKey"]  # type: ignore[index]
+    assert await _key_count(admin, "two") == 0
+
+
+async def test_the_header_works_like_the_argument(admin: GraphQLClient) -> None:
+    headers = {"idempotency-key": "h-1"}
+    first = await admin.execute(CREATE_NO_KEY_ARG, {"name": "by header"}, headers=headers)
+    second = await admin.execute(CREATE_NO_KEY_ARG, {"name": "by header"}, headers=headers)
+    assert first == second
+    assert await _key_count(admin, "by header") == 1
+    conflict = await admin.execute(CREATE_NO_KEY_ARG, {"name": "other"}, headers=headers)
+    assert conflict["apiKeyCreate"]["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"  # type: ignore[index]
+
+
+async def test_keys_are_scoped_to_the_caller(admin: GraphQLClient, services: Services) -> None:
+    from domain.access.model import Role
+    from tests.conftest import make_api_key
+
+    other_admin = admin.as_(await make_api_key(services, Role.ADMIN, "other admin"))
+    await admin.execute(CREATE, {"name": "mine", "key": "shared-key"})
+    theirs = await other_admin.execute(CREATE, {"name": "theirs", "key": "shared-key"})
+    assert theirs["apiKeyCreate"]["userErrors"] == []  # type: ignore[index]
+
+
+async def test_without_a_key_every_call_has_an_effect(admin: GraphQLClient) -> None:
+    await admin.execute(CREATE, {"name": "plain"})
+    await admin.execute(CREATE, {"name": "plain"})
+    assert await _key_count(admin, "plain") == 2
+
+
+async def test_a_user_error_response_is_replayed_too(admin: GraphQLClient) -> None:
+    first = await admin.execute(CREATE, {"name": "", "key": "k-bad"})
+    second = await admin.execute(CREATE, {"name": "", "key": "k-bad"})
+    assert first == second
+    assert first["apiKeyCreate"]["userErrors"][0]["code"] == "INVALID"  # type: ignore[index]
+
+
+async def test_a_failed_request_releases_its_key(
+    admin: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.access.mutations as mutations
+
+    real = mutations.create_api_key
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(mutations, "create_api_key", broken)
+    failed = (await admin.post(CREATE, {"name": "retry", "key": "k-retry"})).json()
+    assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    monkeypatch.setattr(mutations, "create_api_key", real)
+    retried = await admin.execute(CREATE, {"name": "retry", "key": "k-retry"})
+    assert retried["apiKeyCreate"]["userErrors"] == []  # type: ignore[index]
+    assert await _key_count(admin, "retry") == 1
+
+
+async def test_concurrent_replays_have_one_effect(admin: GraphQLClient) -> None:
+    responses = await asyncio.gather(
+        *(admin.execute(CREATE, {"name": "concurrent", "key": "k-race"}) for _ in range(20))
+    )
+    ids = {r["apiKeyCreate"]["apiKey"]["id"] for r in responses}  # type: ignore[index]
+    assert len(ids) == 1
+    assert await _key_count(admin, "concurrent") == 1
+
+
+async def test_an_overlong_key_is_refused(admin: GraphQLClient) -> None:
+    body = (await admin.post(CREATE, {"name": "x", "key": "k" * 300})).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

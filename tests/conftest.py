@@ -1,0 +1,201 @@
+"""Fixtures shared by every test: database backends, services, an HTTP client.
+
+`backend` runs a test on SQLite and, when reachable, on PostgreSQL. Each run migrates
+one database per backend; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.app import create_app
+from api.context import Services
+from api.tokens import CustomerTokens
+from domain.access.model import Role
+from domain.access.services import create_api_key
+from patronage.clock import SystemClock
+from patronage.publisher import BroadcastPublisher
+from patronage.pubsub import InMemoryBroadcast
+from patronage.runtime import build_handlers
+from patronage.settings import Settings
+from persistence.db import make_engine, metadata
+from persistence.idempotency import SqlIdempotencyStore
+from persistence.migrate import upgrade
+from tests.support import backends
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    problem = backends.postgres_problem()
+    if problem:
+        pytest.skip(problem)
+    url = backends.create_database()
+    try:
+        yield url
+    finally:
+        backends.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    problem = backends.redis_problem()
+    if problem:
+        pytest.skip(problem)
+    return backends.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("db") / "patronage-test.db"
+    return f"sqlite+aiosqlite:///{path}"
+
+
+_migrated: set[str] = set()
+
+
+def _migrate_once(url: str) -> None:
+    if url in _migrated:
+        return
+
+    async def run() -> None:
+        engine = make_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    _migrated.add(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated database: SQLite, then PostgreSQL."""
+    name = request.param
+    url = (
+        request.getfixturevalue("sqlite_url")
+        if name == "sqlite"
+        else "postgresql+asyncpg://" + request.getfixturevalue("postgres_url").split("://", 1)[1]
+    )
+    _migrate_once(url)
+    return url
+
+
+async def _empty_tables(engine: AsyncEngine) -> None:
+    tables = [t.name for t in metadata.sorted_tables]
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                await conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await _empty_tables(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+async def services(engine: AsyncEngine, settings: Settings) -> AsyncIterator[Services]:
+    clock = SystemClock()
+    broadcast = InMemoryBroadcast()
+
+    async def broker_ping() -> bool:
+        return True
+
+    yield Services(
+        settings=settings,
+        engine=engine,
+        handlers=build_handlers(),
+        publisher=BroadcastPublisher(broadcast),
+        broadcast=broadcast,
+        clock=clock,
+        idempotency=SqlIdempotencyStore(engine, clock.now),
+        tokens=CustomerTokens(settings.secret_key, settings.customer_token_ttl),
+        broker_ping=broker_ping,
+    )
+    await broadcast.close()
+
+
+async def make_api_key(services: Services, role: Role, name: str = "test") -> str:
+    issued = await create_api_key(
+        services.uow(), services.clock, name=name, role=role, actor="test"
+    )
+    return issued.secret
+
+
+class GraphQLClient:
+    """Posts GraphQL to the app over ASGI, as an HTTP client would."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None) -> None:
+        self.http = http
+        self.token = token
+
+    def as_(self, token: str | None) -> GraphQLClient:
+        return GraphQLClient(self.http, token)
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, object] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = {"content-type": "application/json"}
+        if self.token:
+            all_headers["authorization"] = f"Bearer {self.token}"
+        all_headers.update(headers or {})
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
+        )
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, object] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, object]:
+        """The response body; fails the test on top-level errors."""
+        response = await self.post(query, variables, headers=headers)
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        assert response.status_code == 200, body
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def http(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+async def admin(services: Services, http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http, await make_api_key(services, Role.ADMIN, "admin"))
+
+
+@pytest.fixture
+async def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    """A client without credentials; `.as_(token)` gives one with."""
+    return GraphQLClient(http, None)
