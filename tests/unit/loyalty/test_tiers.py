@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.loyalty.errors import (
+    DuplicateTierCode,
+    DuplicateTierRank,
+    InvalidTier,
+    InvalidTierLadder,
+    TierNotFound,
+)
+from domain.loyalty.tier_services import (
+    CreateTier,
+    UpdateTier,
+    create_tier,
+    list_tiers,
+    update_tier,
+)
+from domain.loyalty.tiers import QualificationMetric, Tier, TierLadder, default_tiers
+from tests.unit.loyalty.fakes import FakeLoyaltyUnitOfWork
+
+
+def make_tier(**overrides: object) -> Tier:
+    fields: dict[str, object] = {
+        "code": "DIAMOND",
+        "name": "Diamond",
+        "rank": 9,
+        "threshold": 1_000_000,
+        "multiplier": Decimal("3"),
+    }
+    fields.update(overrides)
+    return Tier(**fields)  # type: ignore[arg-type]
+
+
+def test_default_tiers_climb_from_member_at_zero() -> None:
+    ladder = TierLadder(default_tiers())
+
+    assert [t.code for t in ladder.tiers] == ["MEMBER", "SILVER", "GOLD", "PLATINUM"]
+    assert ladder.lowest.threshold == 0
+    thresholds = [t.threshold for t in ladder.tiers]
+    multipliers = [t.multiplier for t in ladder.tiers]
+    assert thresholds == sorted(thresholds) and len(set(thresholds)) == 4
+    assert multipliers == sorted(multipliers)
+    assert all(t.hold_months == 12 and t.benefits for t in ladder.tiers)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"multiplier": Decimal("0")}, "multiplier"),
+        ({"multiplier": Decimal("-1.5")}, "multiplier"),
+        ({"threshold": -1}, "threshold"),
+        ({"code": "gold"}, "code"),
+        ({"name": "  "}, "name"),
+        ({"hold_months": -1}, "holdMonths"),
+        ({"benefits": ("",)}, "benefits"),
+    ],
+)
+def test_a_tier_with_an_out_of_range_field_is_refused(
+    overrides: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidTier) as error:
+        make_tier(**overrides)
+
+    assert error.value.field == (field,)
+
+
+async def test_listing_tiers_seeds_the_defaults_once() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+
+    first = await list_tiers(uow)
+    second = await list_tiers(uow)
+
+    assert [t.code for t in first] == ["MEMBER", "SILVER", "GOLD", "PLATINUM"]
+    assert second == first
+    assert len(uow.tiers.rows) == 4
+
+
+async def test_create_tier_adds_it_to_the_ladder() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    tier = await create_tier(
+        uow,
+        CreateTier(
+            code="DIAMOND",
+            name="Diamond",
+            rank=4,
+            threshold=2_000,
+            metric=QualificationMetric.POINTS_EARNED_365D,
+            multiplier=Decimal("2.5"),
+            benefits=["Concierge"],
+        ),
+    )
+
+    assert tier.benefits == ("Concierge",)
+    assert [t.code for t in await list_tiers(uow)][-1] == "DIAMOND"
+    assert uow.committed == 3
+
+
+async def test_create_tier_with_a_taken_code_is_refused() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(DuplicateTierCode) as error:
+        await create_tier(uow, CreateTier(code="GOLD", name="Gold 2", rank=7, threshold=1))
+
+    assert error.value.field == ("code",)
+    assert len(uow.tiers.rows) == 4
+
+
+async def test_create_tier_with_a_taken_rank_is_refused() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(DuplicateTierRank) as error:
+        await create_tier(uow, CreateTier(code="BRONZE", name="Bronze", rank=1, threshold=1))
+
+    assert error.value.field == ("rank",)
+
+
+async def test_the_lowest_tier_must_need_nothing() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await create_tier(uow, CreateTier(code="BASIC", name="Basic", rank=0, threshold=5))
+
+    assert error.value.field == ("threshold",)
+    assert uow.tiers.rows == {}
+
+
+async def test_update_tier_changes_the_given_fields_only() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    tier = await update_tier(
+        uow, UpdateTier(code="GOLD", multiplier=Decimal("1.75"), benefits=["Lounge"])
+    )
+
+    assert (tier.code, tier.multiplier, tier.benefits) == ("GOLD", Decimal("1.75"), ("Lounge",))
+    assert tier.threshold == 150_000
+    stored = {t.code: t for t in await list_tiers(uow)}
+    assert stored["GOLD"] == tier
+
+
+async def test_update_tier_refuses_a_lowest_tier_above_zero() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await update_tier(uow, UpdateTier(code="MEMBER", threshold=100))
+
+    assert error.value.field == ("threshold",)
+    assert {t.code: t for t in await list_tiers(uow)}["MEMBER"].threshold == 0
+
+
+async def test_update_of_an_unknown_tier_is_refused() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(TierNotFound) as error:
+        await update_tier(uow, UpdateTier(code="BRONZE", name="Bronze"))
+
+    assert error.value.field == ("code",)
+
+
+async def test_update_tier_refuses_a_rank_taken_by_another_tier() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(DuplicateTierRank):
+        await update_tier(uow, UpdateTier(code="GOLD", rank=1))
