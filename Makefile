@@ -22,8 +22,9 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/graphql (GraphiQL in a browser); Ctrl+C stops it."
 	$(BIN)/patronage serve --host $(HOST) --port $(PORT)
 
+# Two workers: each gets its own SQLite file and PostgreSQL database.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .

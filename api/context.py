@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 from api.principal import Principal
 from api.tokens import CustomerTokens
 from domain.bus import EventHandlers
+from domain.customers.participants import Participants
 from domain.ports import Clock, Publisher
 from patronage.pubsub import Broadcast
 from patronage.settings import Settings
@@ -42,11 +43,18 @@ class Services:
     idempotency: SqlIdempotencyStore
     tokens: CustomerTokens
     broker_ping: Callable[[], Awaitable[bool]]
+    # Merge participants and data exporters of every context (see build_participants).
+    participants: Participants = field(default_factory=Participants)
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (enter it with `async with`)."""
         return SqlUnitOfWork(
-            self.engine, handlers=self.handlers, publisher=self.publisher, now=self.clock.now
+            self.engine,
+            handlers=self.handlers,
+            publisher=self.publisher,
+            now=self.clock.now,
+            store_timezone=self.settings.store_timezone,
+            base_currency=self.settings.base_currency,
         )
 
     @asynccontextmanager

@@ -38,3 +38,33 @@ class BatchLoader(DataLoader[K, V], Generic[K, V]):
             async with self._services.read() as conn:
                 found = await type(self).fetch(conn, wanted)
         return [found.get(k, [] if self.many else None) for k in keys]
+
+
+PageFetch = Callable[..., Awaitable[Mapping[Any, Any]]]
+
+
+class PagedLoader(DataLoader[tuple[Any, ...], Any]):
+    """Pages of a one-to-many relation, keyed by (parent id, page request, *filters).
+
+    Keys sharing the same page request and filters (the usual case: one nested field in
+    a list) are fetched in one statement; `fetch_pages(conn, parent_ids, *params)`.
+    """
+
+    fetch_pages: ClassVar[PageFetch]
+    default: ClassVar[Any] = None
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(load_fn=self._load)
+        self._services = services
+
+    async def _load(self, keys: Sequence[tuple[Any, ...]]) -> list[Any]:
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for key in keys:
+            groups.setdefault(key[1:], []).append(key[0])
+        results: dict[tuple[Any, ...], Any] = {}
+        async with self._services.read() as conn:
+            for params, parents in groups.items():
+                found = await type(self).fetch_pages(conn, list(dict.fromkeys(parents)), *params)
+                for parent in parents:
+                    results[(parent, *params)] = found.get(parent, self.default)
+        return [results[key] for key in keys]

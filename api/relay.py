@@ -91,10 +91,13 @@ def connection(
     )
 
 
-def decode_id(global_id: relay.GlobalID | str, *expected: str) -> UUID:
+def decode_id(
+    global_id: relay.GlobalID | str, *expected: str, field: Sequence[str] | None = None
+) -> UUID:
     """The UUID inside a global id of one of the `expected` types.
 
-    Raises `InvalidGlobalId` for a malformed id or one of another type.
+    Raises `InvalidGlobalId` (a userError INVALID_ID at `field`) for a malformed id or
+    one of another type.
     """
     try:
         gid = (
@@ -103,13 +106,13 @@ def decode_id(global_id: relay.GlobalID | str, *expected: str) -> UUID:
             else relay.GlobalID.from_id(global_id)
         )
     except Exception:
-        raise InvalidGlobalId(f"{global_id!s} is not a valid id") from None
+        raise InvalidGlobalId(f"{global_id!s} is not a valid id", field=field) from None
     if expected and gid.type_name not in expected:
-        raise InvalidGlobalId(f"{gid} is not the id of a {' or '.join(expected)}")
+        raise InvalidGlobalId(f"{gid} is not the id of a {' or '.join(expected)}", field=field)
     try:
         return UUID(gid.node_id)
     except ValueError:
-        raise InvalidGlobalId(f"{gid} is not a valid id") from None
+        raise InvalidGlobalId(f"{gid} is not a valid id", field=field) from None
 
 
 def encode_id(type_name: str, value: UUID | str) -> relay.GlobalID:

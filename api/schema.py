@@ -16,10 +16,29 @@ from strawberry.types import ExecutionContext
 from api.access.mutations import AccessMutation
 from api.access.queries import AccessQuery
 from api.access.subscriptions import AccessSubscription
+from api.activity.mutations import ActivityMutation
+from api.analytics import AnalyticsQuery
+from api.background.types import JobQuery, JobSubscription
+from api.customers.mutations import CustomerMutation
+from api.customers.privacy_mutations import CustomerPrivacyMutation
+from api.customers.queries import CustomerQuery
+from api.orders.mutations import OrderMutation
 from api.idempotency import IdempotencyExtension
 from api.limits import limit_extensions
+from api.loyalty.points_mutations import PointsMutation
+from api.loyalty.queries import LoyaltyQuery
+from api.loyalty.subscriptions import LoyaltySubscription
+from api.loyalty.tier_mutations import TierMutation
 from api.masking import MaskUnexpectedErrors, is_unexpected
 from api.permissions import AnyCaller
+from api.segments.mutations import SegmentMutation
+from api.segments.queries import SegmentQuery
+from api.segments.subscriptions import SegmentSubscription
+from api.tags.mutations import TagMutation
+from api.tags.queries import TagQuery
+from api.tickets.mutations import TicketsMutation
+from api.tickets.queries import TicketsQuery
+from api.tickets.subscriptions import TicketsSubscription
 from patronage.settings import Settings
 
 log = logging.getLogger("patronage.api")
@@ -41,9 +60,26 @@ def node_query() -> type:
     return NodeQuery
 
 
-QUERIES: tuple[type, ...] = (AccessQuery,)
-MUTATIONS: tuple[type, ...] = (AccessMutation,)
-SUBSCRIPTIONS: tuple[type, ...] = (AccessSubscription,)
+QUERIES: tuple[type, ...] = (
+    AccessQuery, CustomerQuery, JobQuery, TicketsQuery, LoyaltyQuery, AnalyticsQuery,
+    SegmentQuery, TagQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    AccessMutation,
+    CustomerMutation,
+    CustomerPrivacyMutation,
+    OrderMutation,
+    ActivityMutation,
+    TicketsMutation,
+    TierMutation,
+    PointsMutation,
+    SegmentMutation,
+    TagMutation,
+)
+SUBSCRIPTIONS: tuple[type, ...] = (
+    AccessSubscription, JobSubscription, TicketsSubscription, LoyaltySubscription,
+    SegmentSubscription,
+)
 
 
 class PatronageSchema(strawberry.Schema):

@@ -23,7 +23,12 @@ class JobServices:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, handlers=self.handlers, publisher=self.publisher, now=self.clock.now
+            self.engine,
+            handlers=self.handlers,
+            publisher=self.publisher,
+            now=self.clock.now,
+            store_timezone=self.settings.store_timezone,
+            base_currency=self.settings.base_currency,
         )
 
 

@@ -41,6 +41,7 @@ class Schedule:
 # The schedules every deployment runs; contexts add theirs here.
 SCHEDULES: list[Schedule] = [
     Schedule("purge-idempotency-records", "17 * * * *", "system.purge_idempotency_records"),
+    Schedule("flag-sla-breaches", "* * * * *", "tickets.flag_sla_breaches"),
 ]
 
 

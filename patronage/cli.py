@@ -11,6 +11,9 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from patronage.cli_import import import_app
+from patronage.cli_loyalty import loyalty_app
+from patronage.cli_segments import segments_app
 from patronage.settings import Settings, SettingsError
 
 app = typer.Typer(
@@ -18,6 +21,9 @@ app = typer.Typer(
 )
 apikey_app = typer.Typer(help="Create and revoke API keys.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(segments_app, name="segments")
+app.add_typer(import_app, name="import")
+app.add_typer(loyalty_app, name="loyalty")
 
 err = Console(stderr=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -17,12 +18,24 @@ from dramatiq import Worker
 
 from api.context import Services
 from api.tokens import CustomerTokens
+from domain.activity.participation import register_handlers as register_activity_handlers
+from domain.activity.participation import register_participants as activity_participants
 from domain.bus import EventHandlers
+from domain.customers.participants import Participants
+from domain.customers.participation import register_participants as customers_participants
+from domain.orders.participation import register_participants as orders_participants
+from domain.orders.ticket_refunds import register_ticket_refund_handler
+from domain.tickets.handlers import register_handlers as register_ticket_handlers
+from domain.tags.handlers import register_handlers as register_tag_handlers
+from domain.tags.merge import register_participants as tags_participants
+from domain.tickets.merge import register_participants as tickets_participants
 from jobs import runtime as job_runtime
 from jobs.broker import Jobs, make_jobs
 from jobs.context import JobServices
 from jobs.scheduler import SCHEDULES, FireLock, LocalFireLock, RedisFireLock, Scheduler
 from patronage.clock import SystemClock
+from patronage.loyalty import register_handlers as register_loyalty_handlers
+from patronage.loyalty import register_participants as loyalty_participants
 from patronage.publisher import BroadcastPublisher
 from patronage.pubsub import Broadcast, InMemoryBroadcast, RedisBroadcast
 from patronage.settings import Settings
@@ -31,15 +44,47 @@ from persistence.idempotency import SqlIdempotencyStore
 
 log = logging.getLogger(__name__)
 
-# Each context registers its in-transaction handlers here.
-HANDLER_REGISTRARS: list[Callable[[EventHandlers], None]] = []
+# Each context registers its in-transaction handlers here. A registrar takes the
+# handlers and, when it needs configuration, the settings as a `settings` keyword.
+HANDLER_REGISTRARS: list[Callable[..., None]] = [
+    register_activity_handlers,
+    register_ticket_handlers,
+    lambda handlers: register_ticket_refund_handler(handlers, SystemClock()),
+    register_loyalty_handlers,
+    register_tag_handlers,
+]
 
 
-def build_handlers() -> EventHandlers:
+def build_handlers(settings: Settings | None = None) -> EventHandlers:
+    """Every context's in-transaction handlers (default settings when none are given)."""
+    settings = settings or Settings()
     handlers = EventHandlers()
     for register in HANDLER_REGISTRARS:
-        register(handlers)
+        if "settings" in inspect.signature(register).parameters:
+            register(handlers, settings=settings)
+        else:
+            register(handlers)
     return handlers
+
+
+# Each context that holds records of customers registers its merge participant and
+# exporter here (customers first: identities and consents move before the rest).
+PARTICIPANT_REGISTRARS: list[Callable[[Participants], None]] = [
+    customers_participants,
+    orders_participants,
+    activity_participants,
+    tickets_participants,
+    loyalty_participants,
+    tags_participants,
+]
+
+
+def build_participants() -> Participants:
+    """The merge participants and privacy exporters of every context."""
+    participants = Participants()
+    for register in PARTICIPANT_REGISTRARS:
+        register(participants)
+    return participants
 
 
 def make_broadcast(settings: Settings) -> Broadcast:
@@ -89,7 +134,7 @@ class Runtime:
 def build_runtime(settings: Settings, *, broadcast: Broadcast | None = None) -> Runtime:
     """Wire a process. Call inside the event loop that will serve it."""
     clock = SystemClock()
-    handlers = build_handlers()
+    handlers = build_handlers(settings)
     broadcast = broadcast or make_broadcast(settings)
     engine = make_engine(settings.database_url)
     jobs = make_jobs(settings)
@@ -107,6 +152,7 @@ def build_runtime(settings: Settings, *, broadcast: Broadcast | None = None) -> 
         idempotency=SqlIdempotencyStore(engine, clock.now),
         tokens=CustomerTokens(settings.secret_key, settings.customer_token_ttl),
         broker_ping=broker_ping,
+        participants=build_participants(),
     )
 
     def job_services() -> JobServices:

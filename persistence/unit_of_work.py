@@ -19,6 +19,7 @@ from datetime import datetime
 from functools import cached_property
 from types import TracebackType
 from typing import Self
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,7 +27,32 @@ from domain.bus import EventHandlers, run_handlers
 from domain.events import DomainEvent
 from domain.ports import Publisher
 from persistence.access import SqlAlchemyApiKeyRepository, SqlAlchemyAuditLog
+from persistence.background import SqlAlchemyJobRepository
+from persistence.activity import SqlAlchemyActivityRepository
+from persistence.customers import (
+    SqlAlchemyConsentRepository,
+    SqlAlchemyCustomerRepository,
+    SqlAlchemyMergeRepository,
+)
 from persistence.db import SQLITE_BEGIN_IMMEDIATE
+from persistence.loyalty import (
+    SqlAlchemyMembershipRepository,
+    SqlAlchemyPointsAccountRepository,
+    SqlAlchemyTierRepository,
+)
+from persistence.orders import SqlAlchemyOrderRepository
+from persistence.queries.segments import currency_exponent
+from persistence.segments import (
+    SqlAlchemySegmentMembershipRepository,
+    SqlAlchemySegmentRepository,
+)
+from persistence.tags import SqlAlchemyRuleTagRepository, SqlAlchemyTagAssignmentRepository
+from persistence.tickets import (
+    ConfiguredTicketSettings,
+    SqlAlchemyTicketRepository,
+    SqlTicketCustomerLookup,
+    SqlTicketOrderLookup,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +74,13 @@ class SqlUnitOfWork:
         handlers: EventHandlers,
         publisher: Publisher,
         now: Callable[[], datetime],
+        store_timezone: str = "UTC",
+        base_currency: str = "EUR",
     ) -> None:
+        # The store's zone (SLA business hours, "days" in segments) and reporting
+        # currency (money literals in segments), from Settings.
+        self.store_timezone = store_timezone
+        self.base_currency = base_currency
         self._engine = engine
         self._handlers = handlers
         self._publisher = publisher
@@ -124,3 +156,83 @@ class SqlUnitOfWork:
     @cached_property
     def audit(self) -> SqlAlchemyAuditLog:
         return SqlAlchemyAuditLog(self.connection, self._now)
+
+    @cached_property
+    def background_jobs(self) -> SqlAlchemyJobRepository:
+        return SqlAlchemyJobRepository(self.connection)
+
+    @cached_property
+    def customers(self) -> SqlAlchemyCustomerRepository:
+        return SqlAlchemyCustomerRepository(self.connection)
+
+    @cached_property
+    def consents(self) -> SqlAlchemyConsentRepository:
+        return SqlAlchemyConsentRepository(self.connection)
+
+    @cached_property
+    def merges(self) -> SqlAlchemyMergeRepository:
+        return SqlAlchemyMergeRepository(self.connection)
+
+    @cached_property
+    def orders(self) -> SqlAlchemyOrderRepository:
+        return SqlAlchemyOrderRepository(self.connection)
+
+    @cached_property
+    def activity(self) -> SqlAlchemyActivityRepository:
+        return SqlAlchemyActivityRepository(self.connection)
+
+    # Tickets.
+    @cached_property
+    def tickets(self) -> SqlAlchemyTicketRepository:
+        return SqlAlchemyTicketRepository(self.connection)
+
+    @cached_property
+    def ticket_customers(self) -> SqlTicketCustomerLookup:
+        return SqlTicketCustomerLookup(self.connection)
+
+    @cached_property
+    def ticket_orders(self) -> SqlTicketOrderLookup:
+        return SqlTicketOrderLookup(self.connection)
+
+    @cached_property
+    def ticket_settings(self) -> ConfiguredTicketSettings:
+        return ConfiguredTicketSettings(self.store_timezone)
+
+    # Segments and tags.
+    @cached_property
+    def segments(self) -> SqlAlchemySegmentRepository:
+        return SqlAlchemySegmentRepository(self.connection)
+
+    @cached_property
+    def segment_memberships(self) -> SqlAlchemySegmentMembershipRepository:
+        return SqlAlchemySegmentMembershipRepository(
+            self.connection,
+            zone=ZoneInfo(self.store_timezone),
+            currency_exponent=currency_exponent(self.base_currency),
+        )
+
+    @cached_property
+    def tag_assignments(self) -> SqlAlchemyTagAssignmentRepository:
+        return SqlAlchemyTagAssignmentRepository(
+            self.connection,
+            self._now,
+            zone=ZoneInfo(self.store_timezone),
+            currency_exponent=currency_exponent(self.base_currency),
+        )
+
+    @cached_property
+    def rule_tags(self) -> SqlAlchemyRuleTagRepository:
+        return SqlAlchemyRuleTagRepository(self.connection)
+
+    # Loyalty: tiers, memberships with their history, points ledger.
+    @cached_property
+    def tiers(self) -> SqlAlchemyTierRepository:
+        return SqlAlchemyTierRepository(self.connection)
+
+    @cached_property
+    def memberships(self) -> SqlAlchemyMembershipRepository:
+        return SqlAlchemyMembershipRepository(self.connection)
+
+    @cached_property
+    def points(self) -> SqlAlchemyPointsAccountRepository:
+        return SqlAlchemyPointsAccountRepository(self.connection)

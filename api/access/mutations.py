@@ -35,7 +35,7 @@ class ApiKeyCreatePayload:
 
 @strawberry.input(description="The key to revoke.")
 class ApiKeyRevokeInput:
-    id: relay.GlobalID = strawberry.field(description="Id of the API key.")
+    id: strawberry.ID = strawberry.field(description="Id of the API key.")
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -72,7 +72,7 @@ class AccessMutation:
         key = await revoke_api_key(
             services.uow(),
             services.clock,
-            key_id=decode_id(input.id, "ApiKey"),
+            key_id=decode_id(input.id, "ApiKey", field=("id",)),
             actor=info.context.principal.actor,
         )
         return ApiKeyRevokePayload(api_key=ApiKey.from_model(key))

@@ -40,4 +40,5 @@ class ActivityRepository(Protocol):
 
 
 class ActivityUnitOfWork(CustomersUnitOfWork, Protocol):
-    activity: ActivityRepository
+    @property
+    def activity(self) -> ActivityRepository: ...

@@ -97,7 +97,11 @@ class AuditLog(Protocol):
 
 
 class CustomersUnitOfWork(UnitOfWork, Protocol):
-    customers: CustomerRepository
-    consents: ConsentRepository
-    merges: MergeRepository
-    audit: AuditLog
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def consents(self) -> ConsentRepository: ...
+    @property
+    def merges(self) -> MergeRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...

@@ -60,4 +60,5 @@ class OrderRepository(Protocol):
 
 
 class OrdersUnitOfWork(CustomersUnitOfWork, Protocol):
-    orders: OrderRepository
+    @property
+    def orders(self) -> OrderRepository: ...

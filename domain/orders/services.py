@@ -80,25 +80,31 @@ async def refund_order(uow: OrdersUnitOfWork, clock: Clock, command: RefundOrder
     """Refund part or all of an order (see `Order.refund`); replays of the idempotency
     key with the same arguments return the first refund and change nothing."""
     async with uow:
-        order = await uow.orders.get_for_update(command.order_id)
-        if order is None:
-            raise UnknownOrder(f"no order with id {command.order_id}", field=("orderId",))
-        refund, created = order.refund(
-            amount=command.amount,
-            idempotency_key=command.idempotency_key,
-            reason=command.reason,
-            lines=command.lines,
-            base_amount=command.base_amount,
-            now=clock.now(),
-        )
-        if created:
-            # Lock order, then customer (as record_order does): stats writes serialise.
-            await uow.customers.get_for_update(order.customer_id)
-            await uow.orders.save(order)
-            await uow.orders.recompute_stats(order.customer_id)
-            for event in order.pull_events():
-                uow.emit(event)
+        result = await refund_in(uow, clock, command)
         await uow.commit()
+    return result
+
+
+async def refund_in(uow: OrdersUnitOfWork, clock: Clock, command: RefundOrder) -> RefundResult:
+    """`refund_order` inside a unit of work the caller owns (a ticket being resolved)."""
+    order = await uow.orders.get_for_update(command.order_id)
+    if order is None:
+        raise UnknownOrder(f"no order with id {command.order_id}", field=("orderId",))
+    refund, created = order.refund(
+        amount=command.amount,
+        idempotency_key=command.idempotency_key,
+        reason=command.reason,
+        lines=command.lines,
+        base_amount=command.base_amount,
+        now=clock.now(),
+    )
+    if created:
+        # Lock order, then customer (as record_order does): stats writes serialise.
+        await uow.customers.get_for_update(order.customer_id)
+        await uow.orders.save(order)
+        await uow.orders.recompute_stats(order.customer_id)
+        for event in order.pull_events():
+            uow.emit(event)
     return RefundResult(order=order, refund=refund)
 
 

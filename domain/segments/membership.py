@@ -67,7 +67,7 @@ async def reevaluate_segment(
             problem = segment.problem.message if segment.problem else "query missing"
             return SegmentReevaluation(segment_id, problem=problem)
         entered = left = part = 0
-        changes = uow.memberships.replace_members(
+        changes = uow.segment_memberships.replace_members(
             segment.id, segment.query, as_of, chunk_size=chunk_size
         )
         async for chunk in changes:

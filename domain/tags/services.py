@@ -99,9 +99,15 @@ async def remove_tags(uow: TagsUnitOfWork, command: UntagCustomers) -> TagChange
 
 
 async def count_tag_targets(uow: TagsUnitOfWork, clock: Clock, command: TagByQuery) -> int:
-    """How many customers a by-query request would touch (to decide on a Job)."""
+    """How many customers a by-query request would touch (to decide on a Job).
+
+    Checks the request as the run would (query, tags, no rule tag), so a request that
+    goes to a Job is refused now rather than failing in the worker.
+    """
     query = parse(command.query)
+    tags = tags_of(command.tags)
     async with uow:
+        await _refuse_rule_tags(uow, tags)
         return await uow.tag_assignments.count_matching(query, _as_of(command.as_of, clock))
 
 

@@ -131,7 +131,7 @@ async def fetch_page(
         bound = tuple_(*page.cursor)
         query = query.where(row_key < bound if desc else row_key > bound)
     order = [k.desc() if desc else k.asc() for k in keys]
-    key_cols = [k.label(f"_k{i}") for i, k in enumerate(keys)]
+    key_cols = [k.label(f"pg_k{i}") for i, k in enumerate(keys)]
     query = query.add_columns(*key_cols).order_by(*order).limit(page.size + 1)
     result = (await conn.execute(query)).all()
     more = len(result) > page.size
@@ -153,3 +153,67 @@ async def count(conn: AsyncConnection, stmt: Select[Any]) -> int:
     """How many rows `stmt` would return."""
     subquery = stmt.order_by(None).subquery()
     return int((await conn.execute(select(func.count()).select_from(subquery))).scalar_one())
+
+
+async def fetch_pages_by_parent(
+    conn: AsyncConnection,
+    stmt: Select[Any],
+    parent: ColumnElement[Any],
+    parent_ids: Sequence[Any],
+    keys: Sequence[ColumnElement[Any]],
+    page: PageRequest,
+    *,
+    descending: bool = False,
+) -> dict[Any, Page[Any]]:
+    """One page per parent (say, the first 3 orders of each of 100 customers) in ONE
+    statement: ROW_NUMBER() over each parent's rows, keeping the first size + 1."""
+    backwards = not page.forward
+    desc = descending != backwards
+    query = stmt.where(parent.in_(parent_ids))
+    if page.cursor is not None:
+        if len(page.cursor) != len(keys):
+            raise InvalidPageRequest("cursor does not belong to this list or sort order")
+        row_key, bound = tuple_(*keys), tuple_(*page.cursor)
+        query = query.where(row_key < bound if desc else row_key > bound)
+    order = [k.desc() if desc else k.asc() for k in keys]
+    ranked = query.add_columns(
+        parent.label("pg_parent"),
+        *[k.label(f"pg_k{i}") for i, k in enumerate(keys)],
+        func.row_number().over(partition_by=parent, order_by=order).label("pg_rn"),
+    ).subquery()
+    outer = (
+        select(ranked)
+        .where(ranked.c.pg_rn <= page.size + 1)
+        .order_by(ranked.c.pg_parent, ranked.c.pg_rn)
+    )
+    rows = (await conn.execute(outer)).all()
+    grouped: dict[Any, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row.pg_parent, []).append(row)
+    pages: dict[Any, Page[Any]] = {}
+    n = len(keys)
+    for parent_id in parent_ids:
+        found = grouped.get(parent_id, [])
+        more = len(found) > page.size
+        found = found[: page.size]
+        if backwards:
+            found.reverse()
+        cursors = [encode_cursor(tuple(getattr(r, f"pg_k{i}") for i in range(n))) for r in found]
+        pages[parent_id] = Page(
+            rows=found,
+            cursors=cursors,
+            has_next_page=more if page.forward else page.cursor is not None,
+            has_previous_page=more if backwards else page.cursor is not None,
+        )
+    return pages
+
+
+async def count_by_parent(
+    conn: AsyncConnection, stmt: Select[Any], parent: ColumnElement[Any], parent_ids: Sequence[Any]
+) -> dict[Any, int]:
+    """How many rows of `stmt` each parent has, in one statement."""
+    sub = stmt.where(parent.in_(parent_ids)).with_only_columns(parent.label("pg_parent")).subquery()
+    rows = (
+        await conn.execute(select(sub.c.pg_parent, func.count()).group_by(sub.c.pg_parent))
+    ).all()
+    return {row[0]: int(row[1]) for row in rows}

@@ -52,7 +52,7 @@ def _configure(settings: Settings) -> None:
         lambda: JobServices(
             settings=settings,
             engine=make_engine(settings.database_url),
-            handlers=build_handlers(),
+            handlers=build_handlers(settings),
             publisher=NullPublisher(),
             clock=SystemClock(),
         )

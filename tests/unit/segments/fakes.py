@@ -126,4 +126,4 @@ class FakeSegmentsUnitOfWork(FakeUnitOfWork):
         super().__init__(handlers)
         self.base = base or CustomerBase()
         self.segments = FakeSegmentRepository(catalog)
-        self.memberships = FakeMembershipRepository(self.base)
+        self.segment_memberships = FakeMembershipRepository(self.base)

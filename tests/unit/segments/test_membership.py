@@ -62,7 +62,7 @@ async def test_membership_events_are_chunked_to_a_bounded_size() -> None:
     assert [len(e.entered) for e in changes] == [1_000, 1_000, 500]
     assert [e.part for e in changes] == [1, 2, 3]
     assert result.entered == 2_500
-    assert uow.memberships.members[segment.id] == set(uow.base.ordered_ids)
+    assert uow.segment_memberships.members[segment.id] == set(uow.base.ordered_ids)
 
 
 async def test_days_attributes_are_evaluated_as_of_the_run_date() -> None:
@@ -86,4 +86,4 @@ async def test_a_broken_segment_is_skipped_and_reported_while_others_run() -> No
     assert results[broken.id].skipped
     assert "unknown attribute 'open_tickets'" in (results[broken.id].problem or "")
     assert (results[fine.id].skipped, results[fine.id].entered) == (False, 1)
-    assert broken.id not in uow.memberships.members
+    assert broken.id not in uow.segment_memberships.members

@@ -57,7 +57,7 @@ class FakeTagAssignmentRepository:
         return any(tag.value in tags for tags in self.base.tags.values())
 
     async def sync_rule_tag(self, tag: Tag, segment_id: UUID) -> tuple[int, int]:
-        members = self.uow.memberships.members.get(segment_id, set())
+        members = self.uow.segment_memberships.members.get(segment_id, set())
         carriers = {i for i, tags in self.base.tags.items() if tag.value in tags}
         added = sum(self._add(i, tag) for i in members - carriers)
         removed = sum(self._remove(i, tag) for i in carriers - members)

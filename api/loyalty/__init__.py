@@ -1,0 +1,1 @@
+"""GraphQL of the loyalty context: tiers, member status, the points ledger."""

@@ -1,0 +1,1 @@
+"""GraphQL of segments: saved segments, previews, explanations, re-evaluation."""

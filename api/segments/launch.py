@@ -1,0 +1,38 @@
+"""Handing long segment and tag work to a worker as a tracked Job.
+
+The job is recorded first (QUEUED, so the client can follow it at once), then its actor
+is sent with the job id. Sending goes through `Services.send_job(actor_name, **kwargs)`,
+the composition root's `Jobs.send`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import strawberry
+
+from api.errors import ApiError, TopLevelCode
+from domain.background.services import queue_job
+
+
+async def launch_job(
+    info: strawberry.Info, actor: str, *, total: int | None, **kwargs: Any
+) -> UUID:
+    """Record a QUEUED job of kind `actor` and send the actor with `job_id` and `kwargs`."""
+    services = info.context.services
+    send = getattr(services, "send_job", None)
+    if send is None:
+        raise ApiError(
+            "background jobs cannot be started from this process",
+            TopLevelCode.INTERNAL_SERVER_ERROR,
+        )
+    job = await queue_job(
+        services.uow(),
+        services.clock,
+        kind=actor,
+        created_by=info.context.principal.actor,
+        total=total,
+    )
+    send(actor, job_id=str(job.id), **kwargs)
+    return job.id

@@ -1,0 +1,1 @@
+"""GraphQL of tags: the tag list with counts, bulk tagging, rule tags."""

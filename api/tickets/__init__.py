@@ -1,0 +1,1 @@
+"""GraphQL of the tickets context: the queue, tickets and messages, live updates."""

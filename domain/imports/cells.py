@@ -1,0 +1,93 @@
+"""Reading typed values out of CSV cells: dates, date-times, integers, money amounts.
+
+Each reader takes a non-blank cell and returns the value or raises ValueError with a
+message fit for the rejects file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
+
+_AMOUNT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+_INTEGER = re.compile(r"^[0-9]+$")
+
+# ISO 4217 currencies whose minor unit is not the cent (all others have 2 decimals).
+CURRENCY_EXPONENTS: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+
+
+def currency_exponent(currency: str) -> int:
+    """Decimal places of `currency`'s minor unit (EUR 2, JPY 0, KWD 3)."""
+    return CURRENCY_EXPONENTS.get(currency, 2)
+
+
+def read_amount(raw: str, currency: str) -> int:
+    """'129.90' EUR -> 12990: decimal major units to integer minor units."""
+    text = raw.strip()
+    if not _AMOUNT.match(text):
+        raise ValueError(f"{raw!r} is not an amount such as 129.90 (a dot, no thousands sign)")
+    exponent = currency_exponent(currency)
+    fraction = text.partition(".")[2]
+    if len(fraction.rstrip("0")) > exponent:
+        raise ValueError(f"{raw!r} has more than the {exponent} decimal(s) of {currency}")
+    return int(Decimal(text).scaleb(exponent))
+
+
+def read_integer(raw: str) -> int:
+    text = raw.strip()
+    if not _INTEGER.match(text):
+        raise ValueError(f"{raw!r} is not a whole number")
+    return int(text)
+
+
+def read_date(raw: str) -> date:
+    text = raw.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a date such as 1990-04-23") from None
+
+
+def read_datetime(raw: str, zone: tzinfo) -> datetime:
+    """A date (midnight) or ISO 8601 date-time; without an offset it is read in `zone`.
+    The result is in UTC."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time())
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{raw!r} is not a date-time such as 2024-03-01T14:30:00+01:00 or 2024-03-01"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)

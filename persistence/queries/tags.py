@@ -1,0 +1,54 @@
+"""Read side of tags: every tag with its kind and how many live customers carry it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, String, func, literal, select, union_all
+
+from persistence.tables.customers import customers
+from persistence.tables.tags import customer_tags, rule_tags
+
+
+def tags_list(
+    *, kind: str | None = None, prefix: str | None = None
+) -> tuple[Select[Any], list[Any]]:
+    """The statement and keyset sort key (the tag) of the tag list.
+
+    Counts only live customers (a merged-away record keeps its tags). Rule tags nobody
+    carries yet are listed with 0. Columns: tag, kind, customers, segment_id.
+    """
+    t, c = customer_tags, customers
+    carried = (
+        select(
+            t.c.tag.label("tag"),
+            t.c.kind.label("kind"),
+            func.count().label("customers"),
+            rule_tags.c.segment_id.label("segment_id"),
+        )
+        .select_from(
+            t.join(c, c.c.id == t.c.customer_id).outerjoin(rule_tags, rule_tags.c.tag == t.c.tag)
+        )
+        .where(c.c.merged_into.is_(None), c.c.erased_at.is_(None))
+        .group_by(t.c.tag, t.c.kind, rule_tags.c.segment_id)
+    )
+    live_rows = (
+        select(1)
+        .select_from(t.join(c, c.c.id == t.c.customer_id))
+        .where(t.c.tag == rule_tags.c.tag, c.c.merged_into.is_(None), c.c.erased_at.is_(None))
+        .exists()
+    )
+    unused_rules = select(
+        rule_tags.c.tag.label("tag"),
+        literal("RULE", String).label("kind"),
+        literal(0).label("customers"),
+        rule_tags.c.segment_id.label("segment_id"),
+    ).where(~live_rows)
+    listed = union_all(carried, unused_rules).subquery("tag_counts")
+    statement = select(listed)
+    if kind is not None:
+        statement = statement.where(listed.c.kind == kind)
+    if prefix:
+        escaped = prefix.lower().replace("%", r"\%").replace("_", r"\_")
+        statement = statement.where(listed.c.tag.like(escaped + "%", escape="\\"))
+    return statement, [listed.c.tag]

@@ -1,0 +1,171 @@
+"""Orders through the API: the API.md example, replays, refunds, stats, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import GraphQLClient
+
+RECORD = """
+mutation($input: OrderRecordInput!) {
+  orderRecord(input: $input) {
+    order {
+      id status total { amount currency } baseTotal { amount }
+      lines { sku quantity unitPrice { amount } total { amount } }
+      customer { id email stats { ordersCount netSpent { amount currency } averageOrderValue { amount } } }
+    }
+    userErrors { field code message }
+  }
+}"""
+
+REFUND = """
+mutation($input: OrderRefundInput!) {
+  orderRefund(input: $input) {
+    order { id status refundable { amount } refunds { amount { amount } reason }
+            customer { stats { netSpent { amount } refundsCount } } }
+    userErrors { field code message }
+  }
+}"""
+
+
+def order_input(external_id: str = "1001", amount: int = 12900, **extra: object) -> dict:
+    value = {
+        "channel": "shopify",
+        "externalId": external_id,
+        "customer": {
+            "identity": {"channel": "shopify", "externalId": "c-77"},
+            "email": "ana@example.com",
+        },
+        "placedAt": "2026-11-20T10:00:00+00:00",
+        "total": {"amount": amount, "currency": "EUR"},
+        "lines": [
+            {
+                "sku": "TEE-1",
+                "name": "Tee",
+                "quantity": 1,
+                "unitPrice": {"amount": amount, "currency": "EUR"},
+            }
+        ],
+    }
+    value.update(extra)
+    return value
+
+
+async def record(client: GraphQLClient, **kwargs: object) -> dict:
+    return (await client.execute(RECORD, {"input": order_input(**kwargs)}))["orderRecord"]  # type: ignore[return-value]
+
+
+async def test_the_api_example_creates_the_customer_and_the_order(admin: GraphQLClient) -> None:
+    payload = await record(admin)
+    assert payload["userErrors"] == []
+    order = payload["order"]
+    assert order["status"] == "PAID"
+    assert order["total"] == {"amount": 12900, "currency": "EUR"}
+    assert order["lines"] == [
+        {"sku": "TEE-1", "quantity": 1, "unitPrice": {"amount": 12900}, "total": {"amount": 12900}}
+    ]
+    stats = order["customer"]["stats"]
+    assert stats["ordersCount"] == 1
+    assert stats["netSpent"] == {"amount": 12900, "currency": "EUR"}
+    assert order["customer"]["email"] == "ana@example.com"
+
+
+async def test_a_replay_changes_nothing_and_a_new_status_updates(admin: GraphQLClient) -> None:
+    first = await record(admin)
+    again = await record(admin)
+    assert again["order"]["id"] == first["order"]["id"]
+    assert again["order"]["customer"]["stats"]["ordersCount"] == 1
+    cancelled = await record(admin, status="CANCELLED")
+    assert cancelled["order"]["status"] == "CANCELLED"
+    assert cancelled["order"]["customer"]["stats"]["ordersCount"] == 0
+
+
+async def test_a_replay_with_other_content_is_refused(admin: GraphQLClient) -> None:
+    await record(admin)
+    changed = await record(admin, amount=5000)
+    assert changed["order"] is None
+    assert changed["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
+
+
+async def test_an_order_in_another_currency_needs_its_base_total(admin: GraphQLClient) -> None:
+    payload = await record(admin, total={"amount": 10000, "currency": "USD"})
+    assert payload["userErrors"][0]["code"] == "INVALID"
+    ok = await record(
+        admin,
+        external_id="usd-2",
+        total={"amount": 10000, "currency": "USD"},
+        baseTotal={"amount": 9300, "currency": "EUR"},
+        lines=[],
+    )
+    assert ok["order"]["baseTotal"] == {"amount": 9300}
+
+
+async def test_partial_then_full_refund_and_refund_above_remaining(admin: GraphQLClient) -> None:
+    order_id = (await record(admin))["order"]["id"]
+
+    async def refund(amount: int, key: str) -> dict:
+        body = await admin.execute(
+            REFUND,
+            {
+                "input": {
+                    "orderId": order_id,
+                    "amount": {"amount": amount, "currency": "EUR"},
+                    "idempotencyKey": key,
+                    "reason": "damaged",
+                }
+            },
+        )
+        return body["orderRefund"]  # type: ignore[return-value]
+
+    partial = await refund(2900, "r1")
+    assert partial["order"]["status"] == "PARTIALLY_REFUNDED"
+    assert partial["order"]["refundable"] == {"amount": 10000}
+    assert partial["order"]["customer"]["stats"] == {
+        "netSpent": {"amount": 10000},
+        "refundsCount": 1,
+    }
+    replay = await refund(2900, "r1")
+    assert len(replay["order"]["refunds"]) == 1
+    too_much = await refund(10001, "r2")
+    assert too_much["userErrors"][0]["code"] == "CONFLICT"
+    assert "10000" in too_much["userErrors"][0]["message"]
+    full = await refund(10000, "r3")
+    assert full["order"]["status"] == "REFUNDED"
+    assert full["order"]["refundable"] == {"amount": 0}
+
+
+async def test_refunding_an_unknown_order_is_not_found(admin: GraphQLClient) -> None:
+    from api.relay import encode_id
+    from domain.ids import new_id
+
+    body = await admin.execute(
+        REFUND,
+        {
+            "input": {
+                "orderId": str(encode_id("Order", new_id())),
+                "amount": {"amount": 1, "currency": "EUR"},
+                "idempotencyKey": "k",
+            }
+        },
+    )
+    assert body["orderRefund"]["userErrors"][0]["code"] == "NOT_FOUND"  # type: ignore[index]
+
+
+async def test_twenty_identical_orders_in_parallel_make_one(
+    admin: GraphQLClient, services: object
+) -> None:
+    if services.engine.dialect.name != "postgresql":  # type: ignore[attr-defined]
+        pytest.skip("concurrency is PostgreSQL's; SQLite serialises writers")
+    results = await asyncio.gather(
+        *(admin.execute(RECORD, {"input": order_input("race")}) for _ in range(20))
+    )
+    ids = {r["orderRecord"]["order"]["id"] for r in results}  # type: ignore[index]
+    assert len(ids) == 1
+    body = await admin.execute(
+        "{ customers { totalCount nodes { stats { ordersCount } orders { totalCount } } } }"
+    )
+    assert body["customers"]["totalCount"] == 1  # type: ignore[index]
+    assert body["customers"]["nodes"][0]["stats"]["ordersCount"] == 1  # type: ignore[index]
+    assert body["customers"]["nodes"][0]["orders"]["totalCount"] == 1  # type: ignore[index]

@@ -1,0 +1,58 @@
+"""Tickets acting on other contexts in the same transaction: refunds and goodwill points."""
+
+from __future__ import annotations
+
+from tests.api.customers.test_orders import RECORD, order_input
+from tests.conftest import GraphQLClient
+
+POINTS = "query($id: ID) { customer(id: $id) { points { balance } stats { netSpent { amount } } } }"
+
+
+async def _customer_with_an_order(admin: GraphQLClient) -> tuple[str, str]:
+    body = await admin.execute(RECORD, {"input": order_input("x-1", amount=10000)})
+    order = body["orderRecord"]["order"]  # type: ignore[index]
+    return order["customer"]["id"], order["id"]
+
+
+async def _balance(admin: GraphQLClient, customer_id: str) -> int:
+    body = await admin.execute(POINTS, {"id": customer_id})
+    return int(body["customer"]["points"]["balance"])  # type: ignore[index]
+
+
+async def test_resolving_a_refund_ticket_refunds_the_order_and_reverses_its_points(admin: GraphQLClient) -> None:
+    customer_id, order_id = await _customer_with_an_order(admin)
+    before = await _balance(admin, customer_id)
+    created = await admin.execute(
+        """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } userErrors { code message } } }""",
+        {"input": {"kind": "REFUND", "subject": "Broken", "body": "It broke", "customerId": customer_id,
+                   "orderId": order_id, "lines": [{"sku": "TEE-1", "quantity": 1}]}},
+    )
+    ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
+    for status in ("IN_PROGRESS", "RESOLVED"):
+        moved = await admin.execute(
+            "mutation($id: ID!, $s: TicketStatus!) { ticketTransition(input: {id: $id, status: $s}) { ticket { status } userErrors { code message } } }",
+            {"id": ticket_id, "s": status},
+        )
+        assert moved["ticketTransition"]["userErrors"] == []  # type: ignore[index]
+    order = await admin.execute("query($id: ID!) { node(id: $id) { ... on Order { status refunds { amount { amount } } } } }", {"id": order_id})
+    assert order["node"]["status"] == "REFUNDED"  # type: ignore[index]
+    assert order["node"]["refunds"] == [{"amount": {"amount": 10000}}]  # type: ignore[index]
+    after = await admin.execute(POINTS, {"id": customer_id})
+    assert after["customer"]["stats"]["netSpent"]["amount"] == 0  # type: ignore[index]
+    # The order's points (and its first-order bonus) are taken back; the sign-up bonus stays.
+    assert await _balance(admin, customer_id) < before
+
+
+async def test_goodwill_points_are_credited_once(admin: GraphQLClient) -> None:
+    customer_id, _ = await _customer_with_an_order(admin)
+    before = await _balance(admin, customer_id)
+    created = await admin.execute(
+        """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } } }""",
+        {"input": {"kind": "COMPLAINT", "subject": "Late", "body": "Very late", "customerId": customer_id}},
+    )
+    ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
+    grant = """mutation($id: ID!) { ticketGoodwillGrant(input: {id: $id, points: 150, reason: "sorry", idempotencyKey: "gw-1"}) { userErrors { code message } } }"""
+    for _ in range(2):
+        body = await admin.execute(grant, {"id": ticket_id})
+        assert body["ticketGoodwillGrant"]["userErrors"] == []  # type: ignore[index]
+    assert await _balance(admin, customer_id) == before + 150
