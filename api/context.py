@@ -45,6 +45,9 @@ class Services:
     broker_ping: Callable[[], Awaitable[bool]]
     # Merge participants and data exporters of every context (see build_participants).
     participants: Participants = field(default_factory=Participants)
+    # Enqueues an actor by name with keyword arguments (the composition root's broker);
+    # None where no broker is wired (then long work cannot be started from here).
+    send_job: Callable[..., None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (enter it with `async with`)."""

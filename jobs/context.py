@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.bus import EventHandlers
+from domain.customers.participants import Participants
 from domain.ports import Clock, Publisher
 from patronage.settings import Settings
 from persistence.unit_of_work import SqlUnitOfWork
@@ -20,6 +21,7 @@ class JobServices:
     handlers: EventHandlers
     publisher: Publisher
     clock: Clock
+    participants: Participants = field(default_factory=Participants)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(

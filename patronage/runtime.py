@@ -153,6 +153,7 @@ def build_runtime(settings: Settings, *, broadcast: Broadcast | None = None) -> 
         tokens=CustomerTokens(settings.secret_key, settings.customer_token_ttl),
         broker_ping=broker_ping,
         participants=build_participants(),
+        send_job=lambda actor, **kwargs: jobs.send(actor, **kwargs),
     )
 
     def job_services() -> JobServices:
@@ -165,6 +166,7 @@ def build_runtime(settings: Settings, *, broadcast: Broadcast | None = None) -> 
             handlers=handlers,
             publisher=BroadcastPublisher(job_broadcast),
             clock=clock,
+            participants=services.participants,
         )
 
     job_runtime.configure(job_services)

@@ -70,6 +70,11 @@ class Job(relay.Node):
         return [await _visible_job(info, i) if i else None for i in ids]
 
 
+async def job_by_id(info: strawberry.Info, job_id: UUID) -> Job | None:
+    """The job, if the caller may see it."""
+    return await _visible_job(info, job_id)
+
+
 async def _visible_job(info: strawberry.Info, job_id: UUID) -> Job | None:
     async with info.context.services.read() as conn:
         job = await SqlAlchemyJobRepository(conn).get(job_id)

@@ -7,7 +7,10 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from api.background.launch import launch_job
+from api.background.types import Job, job_by_id
 from api.customers.loaders import CustomerByIdLoader
+from persistence.queries.customers import history_size
 from api.customers.types import Customer
 from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
@@ -22,6 +25,8 @@ from domain.customers.merging import merge_customers, unmerge_customers
 from domain.customers.privacy import erase_customer, export_customer
 
 Mergers = require(Role.ADMIN, Role.SUPPORT)
+# Above this many orders and events, an export runs as a background job.
+EXPORT_INLINE_LIMIT = 2000
 
 
 @strawberry.type(description="How many records of one kind a merge moves.")
@@ -100,7 +105,14 @@ class CustomerErasePayload:
 @strawberry.type
 class CustomerExportPayload:
     data: JSON | None = strawberry.field(
-        default=None, description="Everything held about the customer, as JSON."
+        default=None,
+        description=f"Everything held about the customer, as JSON (when it holds at most "
+        f"{EXPORT_INLINE_LIMIT} orders and events; otherwise see `job`).",
+    )
+    job: Job | None = strawberry.field(
+        default=None,
+        description="For a customer with a long history: the export runs in the "
+        "background and the JSON is the job's `result`.",
     )
     user_errors: list[UserError] = user_errors_field()
 
@@ -195,9 +207,13 @@ class CustomerPrivacyMutation:
         self, info: strawberry.Info, input: CustomerPrivacyInput
     ) -> CustomerExportPayload:
         services = info.context.services
-        data = await export_customer(
-            services.uow(),
-            services.participants,
-            decode_id(input.customer_id, "Customer", field=("customerId",)),
-        )
+        customer_id = decode_id(input.customer_id, "Customer", field=("customerId",))
+        async with services.read() as conn:
+            size = await history_size(conn, customer_id)
+        if size > EXPORT_INLINE_LIMIT:
+            job_id = await launch_job(
+                info, "customers.export", total=None, customer_id=str(customer_id)
+            )
+            return CustomerExportPayload(job=await job_by_id(info, job_id))
+        data = await export_customer(services.uow(), services.participants, customer_id)
         return CustomerExportPayload(data=data)

@@ -238,7 +238,9 @@ class Customer(relay.Node):
         return await customer_membership(info, self.view.id)
 
     @strawberry.field(description="Points: balance, lifetime earned, expiring soon, the ledger.")
-    async def points(self, info: strawberry.Info) -> Annotated[Points, strawberry.lazy("api.loyalty.types")]:
+    async def points(
+        self, info: strawberry.Info
+    ) -> Annotated[Points, strawberry.lazy("api.loyalty.types")]:
         from api.loyalty.queries import customer_points
 
         return await customer_points(info, self.view.id)

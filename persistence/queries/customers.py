@@ -272,3 +272,15 @@ async def consent_entries_by_customer(
             )
         )
     return found
+
+
+async def history_size(conn: AsyncConnection, customer_id: UUID) -> int:
+    """How many orders and behaviour events the customer has (sizes an export)."""
+    from persistence.tables.activity import activity_events
+    from persistence.tables.orders import orders
+
+    order_count = select(func.count()).where(orders.c.customer_id == customer_id).scalar_subquery()
+    event_count = (
+        select(func.count()).where(activity_events.c.customer_id == customer_id).scalar_subquery()
+    )
+    return int((await conn.execute(select(order_count + event_count))).scalar_one())

@@ -156,3 +156,27 @@ async def test_more_than_a_thousand_events_are_refused(admin: GraphQLClient) -> 
     body = await admin.execute(EVENTS, {"input": {"events": events}})
     assert body["eventsRecord"]["userErrors"][0]["field"] == ["events"]  # type: ignore[index]
     assert body["eventsRecord"]["recorded"] == 0  # type: ignore[index]
+
+
+async def test_a_long_history_is_exported_as_a_job(admin: GraphQLClient, services: object, monkeypatch: object) -> None:
+    import api.customers.privacy_mutations as mutations
+    from jobs.context import JobServices
+    from jobs.customers import export
+    from jobs import runtime
+
+    _, loser = await _two_records(admin)
+    monkeypatch.setattr(mutations, "EXPORT_INLINE_LIMIT", 0)  # type: ignore[attr-defined]
+    sent: list[tuple[str, dict]] = []
+    services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))  # type: ignore[attr-defined]
+    body = await admin.execute("mutation($id: ID!) { customerExport(input: {customerId: $id}) { data job { id status kind } } }", {"id": loser})
+    payload = body["customerExport"]  # type: ignore[index]
+    assert payload["data"] is None
+    assert payload["job"]["status"] == "QUEUED"
+    assert sent[0][0] == "customers.export"
+    # Run the actor as a worker would, on this database.
+    svc = services  # type: ignore[assignment]
+    runtime.configure(lambda: JobServices(settings=svc.settings, engine=svc.engine, handlers=svc.handlers, publisher=svc.publisher, clock=svc.clock, participants=svc.participants))
+    await export(**sent[0][1])
+    done = await admin.execute("query($id: ID!) { job(id: $id) { status result } }", {"id": payload["job"]["id"]})
+    assert done["job"]["status"] == "SUCCEEDED"  # type: ignore[index]
+    assert done["job"]["result"]["customer"]["email"] == "loser@example.com"  # type: ignore[index]

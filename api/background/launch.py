@@ -1,0 +1,36 @@
+"""Handing long work to a worker as a tracked Job.
+
+The job is recorded first (QUEUED, so the client can follow it at once), then its actor
+is sent with the job id through `Services.send_job` (the composition root's broker).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import strawberry
+
+from api.errors import ApiError, TopLevelCode
+from domain.background.services import queue_job
+
+
+async def launch_job(
+    info: strawberry.Info, actor: str, *, total: int | None, **kwargs: Any
+) -> UUID:
+    """Record a QUEUED job of kind `actor` and send the actor with `job_id` and `kwargs`."""
+    services = info.context.services
+    if services.send_job is None:
+        raise ApiError(
+            "background jobs cannot be started from this process",
+            TopLevelCode.INTERNAL_SERVER_ERROR,
+        )
+    job = await queue_job(
+        services.uow(),
+        services.clock,
+        kind=actor,
+        created_by=info.context.principal.actor,
+        total=total,
+    )
+    services.send_job(actor, job_id=str(job.id), **kwargs)
+    return job.id
