@@ -10,7 +10,6 @@ from strawberry import relay
 from api.background.launch import launch_job
 from api.background.types import Job, job_by_id
 from api.customers.loaders import CustomerByIdLoader
-from persistence.queries.customers import history_size
 from api.customers.types import Customer
 from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
@@ -23,6 +22,7 @@ from domain.customers.commands import EraseCustomer, MergeCustomers, UnmergeCust
 from domain.customers.merge import MergePreview
 from domain.customers.merging import merge_customers, unmerge_customers
 from domain.customers.privacy import erase_customer, export_customer
+from persistence.queries.customers import history_size
 
 Mergers = require(Role.ADMIN, Role.SUPPORT)
 # Above this many orders and events, an export runs as a background job.

@@ -28,8 +28,8 @@ from persistence.queries.customers import ConsentEntryView, CustomerView, Identi
 
 if TYPE_CHECKING:
     from api.activity.types import BehaviourEvent
-    from api.orders.types import Order
     from api.loyalty.types import Membership, Points
+    from api.orders.types import Order
     from api.tickets.types import Ticket
 
 
