@@ -22,7 +22,6 @@ from api.background.types import JobQuery, JobSubscription
 from api.customers.mutations import CustomerMutation
 from api.customers.privacy_mutations import CustomerPrivacyMutation
 from api.customers.queries import CustomerQuery
-from api.orders.mutations import OrderMutation
 from api.idempotency import IdempotencyExtension
 from api.limits import limit_extensions
 from api.loyalty.points_mutations import PointsMutation
@@ -30,6 +29,7 @@ from api.loyalty.queries import LoyaltyQuery
 from api.loyalty.subscriptions import LoyaltySubscription
 from api.loyalty.tier_mutations import TierMutation
 from api.masking import MaskUnexpectedErrors, is_unexpected
+from api.orders.mutations import OrderMutation
 from api.permissions import AnyCaller
 from api.segments.mutations import SegmentMutation
 from api.segments.queries import SegmentQuery

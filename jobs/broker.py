@@ -18,7 +18,14 @@ from jobs.registry import ACTORS
 from patronage.settings import Settings
 
 # Modules that declare actors; importing them fills jobs.registry.ACTORS.
-ACTOR_MODULES = ("jobs.system", "jobs.customers", "jobs.tickets", "jobs.loyalty", "jobs.segments", "jobs.tags")
+ACTOR_MODULES = (
+    "jobs.system",
+    "jobs.customers",
+    "jobs.tickets",
+    "jobs.loyalty",
+    "jobs.segments",
+    "jobs.tags",
+)
 
 
 class Jobs:

@@ -19,6 +19,6 @@ async def export(job_id: str, customer_id: str) -> None:
 
     async def work(progress: Progress) -> JsonValue:
         data: Any = await export_customer(svc.uow(), svc.participants, UUID(customer_id))
-        return data  # type: ignore[no-any-return]
+        return data
 
     await run_tracked(svc, UUID(job_id), work)

@@ -25,9 +25,9 @@ from domain.customers.participants import Participants
 from domain.customers.participation import register_participants as customers_participants
 from domain.orders.participation import register_participants as orders_participants
 from domain.orders.ticket_refunds import register_ticket_refund_handler
-from domain.tickets.handlers import register_handlers as register_ticket_handlers
 from domain.tags.handlers import register_handlers as register_tag_handlers
 from domain.tags.merge import register_participants as tags_participants
+from domain.tickets.handlers import register_handlers as register_ticket_handlers
 from domain.tickets.merge import register_participants as tickets_participants
 from jobs import runtime as job_runtime
 from jobs.broker import Jobs, make_jobs

@@ -31,7 +31,6 @@ from sqlalchemy import (
     inspect,
     literal,
     select,
-    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -289,9 +288,10 @@ async def _enrol(conn: AsyncConnection, persons: Sequence[Person], loyalty: Loya
 
 
 def _stats_upsert_many(dialect: str, customer_ids: Sequence[UUID]) -> Any:
-    """The set-based twin of persistence.orders' one-customer upsert: the same
-    aggregate, grouped by customer, over `customers LEFT JOIN orders` so that a customer
-    without orders gets its zero row too."""
+    """The set-based twin of persistence.orders' one-customer upsert: the same aggregate,
+    grouped by customer over the orders of these customers only (an index scan on
+    orders.customer_id, not a join that would read the whole table), then joined to the
+    customers so that a customer without orders gets its zero row too."""
     of_customers = in_values(orders.c.customer_id, customer_ids, dialect)
     per_order = (
         select(
@@ -305,35 +305,25 @@ def _stats_upsert_many(dialect: str, customer_ids: Sequence[UUID]) -> Any:
     )
     purchase = orders.c.status.in_(PURCHASE_STATUSES)
     refunded = func.coalesce(per_order.c.refunded, 0)
-    aggregate = (
+    totals = (
         select(
-            customers.c.id.label("customer_id"),
-            cast(func.coalesce(func.sum(case((purchase, 1), else_=0)), 0), Integer).label(
-                "orders_count"
-            ),
-            cast(
-                func.coalesce(
-                    func.sum(case((purchase, orders.c.base_total - refunded), else_=0)), 0
-                ),
-                BigInteger,
-            ).label("net_spent"),
+            orders.c.customer_id,
+            func.sum(case((purchase, 1), else_=0)).label("orders_count"),
+            func.sum(case((purchase, orders.c.base_total - refunded), else_=0)).label("net_spent"),
             func.min(case((purchase, orders.c.placed_at))).label("first_order_at"),
             func.max(case((purchase, orders.c.placed_at))).label("last_order_at"),
-            cast(func.coalesce(func.sum(per_order.c.refunds), 0), Integer).label("refunds_count"),
-            cast(func.coalesce(func.sum(per_order.c.refunded), 0), BigInteger).label(
-                "refunded_total"
-            ),
+            func.sum(per_order.c.refunds).label("refunds_count"),
+            func.sum(per_order.c.refunded).label("refunded_total"),
         )
-        .select_from(
-            customers.outerjoin(orders, orders.c.customer_id == customers.c.id).outerjoin(
-                per_order, per_order.c.order_id == orders.c.id
-            )
-        )
-        .where(in_values(customers.c.id, customer_ids, dialect))
-        .group_by(customers.c.id)
+        .select_from(orders.outerjoin(per_order, per_order.c.order_id == orders.c.id))
+        .where(of_customers)
+        .group_by(orders.c.customer_id)
         .subquery()
     )
-    net, count = aggregate.c.net_spent, aggregate.c.orders_count
+    # Sums are cast to BIGINT: PostgreSQL's SUM(bigint) is NUMERIC, whose division is
+    # not integer division; the floor of a negative net is spelled out (as the rule says).
+    count = cast(func.coalesce(totals.c.orders_count, 0), Integer)
+    net = cast(func.coalesce(totals.c.net_spent, 0), BigInteger)
     average = case(
         (count == 0, literal(0, BigInteger)),
         (net >= 0, net // count),
@@ -349,16 +339,20 @@ def _stats_upsert_many(dialect: str, customer_ids: Sequence[UUID]) -> Any:
         "refunds_count",
         "refunded_total",
     ]
-    source = select(
-        aggregate.c.customer_id,
-        count,
-        net,
-        average.label("average_order_value"),
-        aggregate.c.first_order_at,
-        aggregate.c.last_order_at,
-        aggregate.c.refunds_count,
-        aggregate.c.refunded_total,
-    ).where(true())  # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT (parsing)
+    source = (
+        select(
+            customers.c.id,
+            count,
+            net,
+            average,
+            totals.c.first_order_at,
+            totals.c.last_order_at,
+            cast(func.coalesce(totals.c.refunds_count, 0), Integer),
+            cast(func.coalesce(totals.c.refunded_total, 0), BigInteger),
+        )
+        .select_from(customers.outerjoin(totals, totals.c.customer_id == customers.c.id))
+        .where(in_values(customers.c.id, customer_ids, dialect))
+    )
     stmt = insert_for(dialect, customer_stats).from_select(columns, source)
     return stmt.on_conflict_do_update(
         index_elements=[customer_stats.c.customer_id],

@@ -27,8 +27,8 @@ from domain.bus import EventHandlers, run_handlers
 from domain.events import DomainEvent
 from domain.ports import Publisher
 from persistence.access import SqlAlchemyApiKeyRepository, SqlAlchemyAuditLog
-from persistence.background import SqlAlchemyJobRepository
 from persistence.activity import SqlAlchemyActivityRepository
+from persistence.background import SqlAlchemyJobRepository
 from persistence.customers import (
     SqlAlchemyConsentRepository,
     SqlAlchemyCustomerRepository,

@@ -29,6 +29,7 @@ from persistence.queries.customers import ConsentEntryView, CustomerView, Identi
 if TYPE_CHECKING:
     from api.activity.types import BehaviourEvent
     from api.loyalty.types import Membership, Points
+    from api.tags.types import CustomerTag
     from api.orders.types import Order
     from api.tickets.types import Ticket
 
@@ -228,6 +229,14 @@ class Customer(relay.Node):
             return int(await count_loader.load((self.view.id, kind_value)))
 
         return connection(fetched, BehaviourEvent.from_row, total)
+
+    @strawberry.field(description="Tags on the customer, manual and rule-kept.")
+    async def tags(
+        self, info: strawberry.Info
+    ) -> list[Annotated[CustomerTag, strawberry.lazy("api.tags.types")]]:
+        from api.tags.types import customer_tags
+
+        return await customer_tags(info, self.view.id)
 
     @strawberry.field(description="Tier, benefits, hold and progress to the next tier.")
     async def membership(

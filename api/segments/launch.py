@@ -1,8 +1,7 @@
 """Handing long segment and tag work to a worker as a tracked Job.
 
 The job is recorded first (QUEUED, so the client can follow it at once), then its actor
-is sent with the job id. Sending goes through `Services.send_job(actor_name, **kwargs)`,
-the composition root's `Jobs.send`.
+is sent with the job id through `Services.send_job` (the composition root's broker).
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ async def launch_job(
 ) -> UUID:
     """Record a QUEUED job of kind `actor` and send the actor with `job_id` and `kwargs`."""
     services = info.context.services
-    send = getattr(services, "send_job", None)
-    if send is None:
+    if services.send_job is None:
         raise ApiError(
             "background jobs cannot be started from this process",
             TopLevelCode.INTERNAL_SERVER_ERROR,
@@ -34,5 +32,5 @@ async def launch_job(
         created_by=info.context.principal.actor,
         total=total,
     )
-    send(actor, job_id=str(job.id), **kwargs)
+    services.send_job(actor, job_id=str(job.id), **kwargs)
     return job.id

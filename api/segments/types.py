@@ -195,7 +195,10 @@ class Segment(relay.Node):
         )
 
     @strawberry.field(
-        description="How many customers match now (live; null for an INVALID segment)."
+        description=(
+            "How many customers match now (live; null for an INVALID segment). Counted "
+            "for the whole page in one statement; `membersCount` is the cheap stored figure."
+        )
     )
     async def count(self, info: strawberry.Info) -> int | None:
         return await info.context.loader(LiveCountLoader).load(self.model)
@@ -211,7 +214,10 @@ class Segment(relay.Node):
         return found or 0
 
     @strawberry.field(
-        description="The first matching customers now (oldest first); empty when INVALID."
+        description=(
+            "The first matching customers now (oldest first); empty when INVALID. One "
+            "query per segment: ask for it on one segment, not on a long list."
+        )
     )
     async def customers(
         self,

@@ -53,3 +53,18 @@ class RuleTag:
     async def segment(self, info: strawberry.Info) -> Segment | None:
         found = await info.context.loader(SegmentByIdLoader).load(self.segment_id)
         return Segment.from_model(found) if found is not None else None
+
+
+@strawberry.type(description="A tag one customer carries.")
+class CustomerTag:
+    name: str
+    kind: TagKind
+    added_at: datetime = strawberry.field(description="When the customer got it.")
+
+
+async def customer_tags(info: strawberry.Info, customer_id: UUID) -> list[CustomerTag]:
+    """The resolver of `Customer.tags` (through a loader: one statement per page)."""
+    from api.tags.loaders import TagsByCustomerLoader
+
+    views = await info.context.loader(TagsByCustomerLoader).load(customer_id)
+    return [CustomerTag(name=v.tag, kind=TagKind(v.kind), added_at=v.created_at) for v in views]

@@ -48,6 +48,41 @@ class CustomerRow:
     consents: tuple[tuple[ConsentChannel, ConsentState], ...]
     created_at: datetime | None
 
+    def __reduce__(self) -> tuple[Callable[..., CustomerRow], tuple[Any, ...]]:
+        # Parsed in worker processes: travel as plain values (see SourceRow.__reduce__).
+        return (
+            _customer_row,
+            (
+                self.line,
+                self.email,
+                self.email_key,
+                self.identity,
+                tuple((n, v.value if isinstance(v, Gender) else v) for n, v in self.profile),
+                tuple((c.value, s.value) for c, s in self.consents),
+                self.created_at,
+            ),
+        )
+
+
+def _customer_row(
+    line: int,
+    email: str | None,
+    key: str | None,
+    identity: tuple[str, str] | None,
+    profile: tuple[tuple[str, Any], ...],
+    consents: tuple[tuple[str, str], ...],
+    created_at: datetime | None,
+) -> CustomerRow:
+    return CustomerRow(
+        line=line,
+        email=email,
+        email_key=key,
+        identity=identity,
+        profile=tuple((n, Gender(v) if n == "gender" else v) for n, v in profile),
+        consents=tuple((ConsentChannel(c), ConsentState(s)) for c, s in consents),
+        created_at=created_at,
+    )
+
 
 def parse_customer_rows(
     rows: Sequence[SourceRow], *, now: datetime, zone: tzinfo

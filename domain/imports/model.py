@@ -40,6 +40,11 @@ class SourceRow:
     cells: dict[str, str]
     problem: str | None = None
 
+    def __reduce__(self) -> tuple[type[SourceRow], tuple[int, dict[str, str], str | None]]:
+        # Batches cross process boundaries: rebuild through __init__ (a slotted
+        # dataclass would unpickle field by field through __setstate__, far slower).
+        return (SourceRow, (self.line, self.cells, self.problem))
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
@@ -48,6 +53,9 @@ class Rejection:
     line: int
     reason: str
     cells: dict[str, str]
+
+    def __reduce__(self) -> tuple[type[Rejection], tuple[int, str, dict[str, str]]]:
+        return (Rejection, (self.line, self.reason, self.cells))
 
 
 @dataclass(kw_only=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
+from typing import Any
 
 from domain.customers.model import normalise_identity
 from domain.customers.profile import email_key, normalise_email
@@ -20,7 +21,7 @@ from domain.imports.cells import read_amount, read_datetime, read_integer
 from domain.imports.model import Rejection, SourceRow
 from domain.money import Money
 from domain.orders.commands import OrderLineInput
-from domain.orders.content import OrderContent, normalise_order_key
+from domain.orders.content import OrderContent, OrderLine, normalise_order_key
 from domain.orders.model import check_initial_status
 from domain.orders.status import OrderStatus
 
@@ -60,6 +61,9 @@ class CustomerReference:
     email_key: str | None
     identity: tuple[str, str] | None
 
+    def __reduce__(self) -> tuple[type[CustomerReference], tuple[Any, ...]]:
+        return (CustomerReference, (self.email, self.email_key, self.identity))
+
 
 @dataclass(frozen=True, slots=True)
 class OrderRows:
@@ -75,6 +79,65 @@ class OrderRows:
     @property
     def key(self) -> tuple[str, str]:
         return (self.channel, self.external_id)
+
+    def __reduce__(self) -> tuple[Callable[..., OrderRows], tuple[Any, ...]]:
+        # Parsed in worker processes: travel as plain values (see SourceRow.__reduce__).
+        content = self.content
+        return (
+            _order_rows,
+            (
+                self.lines,
+                self.channel,
+                self.external_id,
+                self.customer,
+                self.status.value,
+                content.placed_at,
+                content.total.amount,
+                content.total.currency,
+                content.base_total,
+                tuple(
+                    (x.sku, x.name, x.quantity, x.unit_price.amount, x.category)
+                    for x in content.lines
+                ),
+            ),
+        )
+
+
+def _order_rows(
+    lines: tuple[int, ...],
+    channel: str,
+    external_id: str,
+    customer: CustomerReference,
+    status: str,
+    placed_at: datetime,
+    total: int,
+    currency: str,
+    base_total: int,
+    order_lines: tuple[tuple[str, str, int, int, str | None], ...],
+) -> OrderRows:
+    """An OrderRows from values validated where it was parsed."""
+    return OrderRows(
+        lines=lines,
+        channel=channel,
+        external_id=external_id,
+        customer=customer,
+        status=OrderStatus(status),
+        content=OrderContent(
+            placed_at=placed_at,
+            total=Money(total, currency),
+            base_total=base_total,
+            lines=tuple(
+                OrderLine(
+                    sku=sku,
+                    name=name,
+                    quantity=quantity,
+                    unit_price=Money(price, currency),
+                    category=category,
+                )
+                for sku, name, quantity, price, category in order_lines
+            ),
+        ),
+    )
 
 
 def order_group_key(row: SourceRow) -> tuple[str, str]:

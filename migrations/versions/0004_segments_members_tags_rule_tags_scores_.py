@@ -101,6 +101,10 @@ def upgrade() -> None:
     with op.batch_alter_table('segment_members', schema=None) as batch_op:
         batch_op.create_index('ix_segment_members_customer_id', ['customer_id'], unique=False)
 
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.create_index('ix_customers_gone', ['id'], unique=False, postgresql_where=sa.text('merged_into IS NOT NULL OR erased_at IS NOT NULL'), sqlite_where=sa.text('merged_into IS NOT NULL OR erased_at IS NOT NULL'))
+        batch_op.create_index('ix_customers_live', ['id'], unique=False, postgresql_where=sa.text('merged_into IS NULL AND erased_at IS NULL'), sqlite_where=sa.text('merged_into IS NULL AND erased_at IS NULL'))
+
     with op.batch_alter_table('activity_events', schema=None) as batch_op:
         batch_op.create_index('ix_activity_events_cart', ['customer_id', 'occurred_at'], unique=False, postgresql_where=sa.text("kind IN ('ADD_TO_CART', 'CHECKOUT_STARTED')"), sqlite_where=sa.text("kind IN ('ADD_TO_CART', 'CHECKOUT_STARTED')"))
         batch_op.create_index('ix_activity_events_review', ['customer_id', 'occurred_at', 'id'], unique=False, postgresql_where=sa.text("kind = 'REVIEW_POSTED'"), sqlite_where=sa.text("kind = 'REVIEW_POSTED'"))
@@ -108,6 +112,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_index('ix_customers_live', postgresql_where=sa.text('merged_into IS NULL AND erased_at IS NULL'), sqlite_where=sa.text('merged_into IS NULL AND erased_at IS NULL'))
+        batch_op.drop_index('ix_customers_gone', postgresql_where=sa.text('merged_into IS NOT NULL OR erased_at IS NOT NULL'), sqlite_where=sa.text('merged_into IS NOT NULL OR erased_at IS NOT NULL'))
+
     with op.batch_alter_table('activity_events', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_events_review', postgresql_where=sa.text("kind = 'REVIEW_POSTED'"), sqlite_where=sa.text("kind = 'REVIEW_POSTED'"))
         batch_op.drop_index('ix_activity_events_cart', postgresql_where=sa.text("kind IN ('ADD_TO_CART', 'CHECKOUT_STARTED')"), sqlite_where=sa.text("kind IN ('ADD_TO_CART', 'CHECKOUT_STARTED')"))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Select, String, func, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.tables.customers import customers
 from persistence.tables.tags import customer_tags, rule_tags
@@ -52,3 +57,29 @@ def tags_list(
         escaped = prefix.lower().replace("%", r"\%").replace("_", r"\_")
         statement = statement.where(listed.c.tag.like(escaped + "%", escape="\\"))
     return statement, [listed.c.tag]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTagView:
+    customer_id: UUID
+    tag: str
+    kind: str
+    created_at: datetime
+
+
+async def tags_by_customer(
+    conn: AsyncConnection, ids: Sequence[UUID]
+) -> dict[UUID, list[CustomerTagView]]:
+    """Each customer's tags (manual and rule), alphabetically: one statement per batch."""
+    t = customer_tags
+    rows = await conn.execute(
+        select(t.c.customer_id, t.c.tag, t.c.kind, t.c.created_at)
+        .where(t.c.customer_id.in_(list(ids)))
+        .order_by(t.c.customer_id, t.c.tag)
+    )
+    found: dict[UUID, list[CustomerTagView]] = {}
+    for row in rows.all():
+        found.setdefault(row.customer_id, []).append(
+            CustomerTagView(row.customer_id, row.tag, row.kind, row.created_at)
+        )
+    return found

@@ -11,6 +11,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, Uuid, tex
 
 from persistence.db import metadata
 from persistence.tables.activity import activity_events
+from persistence.tables.customers import customers
 from persistence.types import UtcDateTime
 
 segments = Table(
@@ -33,6 +34,24 @@ segment_members = Table(
     Column("customer_id", Uuid, ForeignKey("customers.id"), primary_key=True),
 )
 Index("ix_segment_members_customer_id", segment_members.c.customer_id)
+
+# Liveness, as the compiler tests it (see persistence.queries.segments.attributes): when
+# it reads `customers`, live ids come from a small index-only scan; when it reads a
+# one-row table instead, the few merged or erased customers are an anti-join.
+_LIVE = "merged_into IS NULL AND erased_at IS NULL"
+_GONE = "merged_into IS NOT NULL OR erased_at IS NOT NULL"
+Index(
+    "ix_customers_live",
+    customers.c.id,
+    postgresql_where=text(_LIVE),
+    sqlite_where=text(_LIVE),
+)
+Index(
+    "ix_customers_gone",
+    customers.c.id,
+    postgresql_where=text(_GONE),
+    sqlite_where=text(_GONE),
+)
 
 # Indexes the segment compiler needs on the activity context's table: the latest cart
 # event and the latest review of one customer are one index probe each.

@@ -160,8 +160,12 @@ def _predicate(expr: Any, scope: QueryScope) -> Truth:
     match expr:
         case IsNull(_, negated):
             known = source.known()
-            # Unknown never needs a row; a defaulted value is never unknown (never TRUE).
-            unknown = Truth(not_(known), known, _EVERY_TABLE if defaulted else frozenset(), row)
+            # Unknown needs no row, known needs one; except a defaulted value, which is
+            # always known (so "unknown" is never TRUE: any table will do).
+            if defaulted:
+                unknown = Truth(not_(known), known, _EVERY_TABLE, frozenset())
+            else:
+                unknown = Truth(not_(known), known, frozenset(), row)
             return unknown.negated() if negated else unknown
         case Contains(_, value):
             assert isinstance(source, SetSource)  # the parser allows CONTAINS on sets only
@@ -174,8 +178,9 @@ def _predicate(expr: Any, scope: QueryScope) -> Truth:
                 # Without a row the value is the default: TRUE needs a row only when the
                 # default is outside the set, FALSE only when it is inside.
                 inside = any_contains(intervals, source.default)
-                result = Truth(truth, falsity, frozenset() if inside else row,
-                               row if inside else frozenset())
+                result = Truth(
+                    truth, falsity, frozenset() if inside else row, row if inside else frozenset()
+                )
             else:
                 result = Truth(truth, falsity, row, row)
             return result.negated() if complement else result

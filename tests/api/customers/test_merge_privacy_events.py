@@ -160,9 +160,9 @@ async def test_more_than_a_thousand_events_are_refused(admin: GraphQLClient) -> 
 
 async def test_a_long_history_is_exported_as_a_job(admin: GraphQLClient, services: object, monkeypatch: object) -> None:
     import api.customers.privacy_mutations as mutations
+    from jobs import runtime
     from jobs.context import JobServices
     from jobs.customers import export
-    from jobs import runtime
 
     _, loser = await _two_records(admin)
     monkeypatch.setattr(mutations, "EXPORT_INLINE_LIMIT", 0)  # type: ignore[attr-defined]

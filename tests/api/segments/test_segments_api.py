@@ -33,6 +33,12 @@ query($q: String!, $first: Int) {
 }"""
 
 
+def decode_id(value: str, kind: str) -> UUID:
+    from api.relay import decode_id as decode
+
+    return decode(value, kind)
+
+
 def gid(kind: str, value: UUID) -> str:
     from api.relay import encode_id
 
@@ -301,3 +307,38 @@ async def test_names_are_unique_and_deleting_is_refused_while_a_rule_tag_follows
     await admin.execute("""mutation { ruleTagDrop(input: {tag: "followers"}) { removedCount } }""")
     deleted = (await admin.execute(delete, {"input": {"id": segment_id}}))["segmentDelete"]
     assert deleted == {"deletedSegmentId": segment_id, "userErrors": []}
+
+
+async def test_reevaluation_can_run_as_a_background_job(
+    admin: GraphQLClient, services: Services
+) -> None:
+    sent: list[tuple[str, dict[str, Any]]] = []
+    services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))
+    created = await create(admin, name="All", query="orders_count >= 0")
+    data = await admin.execute(
+        """mutation($id: ID!) { segmentReevaluate(input: {id: $id, asOf: "2026-03-30",
+             background: true}) { results { entered } jobId userErrors { message } } }""",
+        {"id": created["segment"]["id"]},
+    )
+    payload = data["segmentReevaluate"]
+    assert payload["results"] is None and payload["jobId"] is not None
+    [(actor, kwargs)] = sent
+    assert actor == "segments.reevaluate"
+    assert kwargs["as_of"] == "2026-03-30"
+    assert kwargs["segment_ids"] == [str(decode_id(created["segment"]["id"], "Segment"))]
+    job = await admin.execute(
+        "query($id: ID!) { job(id: $id) { kind status } }", {"id": payload["jobId"]}
+    )
+    assert job["job"] == {"kind": "segments.reevaluate", "status": "QUEUED"}
+
+
+async def test_reevaluating_an_unknown_segment_is_a_user_error(admin: GraphQLClient) -> None:
+    data = await admin.execute(
+        """mutation($id: ID!) { segmentReevaluate(input: {id: $id}) {
+             results { entered } userErrors { field code } } }""",
+        {"id": gid("Segment", new_id())},
+    )
+    assert data["segmentReevaluate"] == {
+        "results": None,
+        "userErrors": [{"field": ["id"], "code": "NOT_FOUND"}],
+    }

@@ -106,7 +106,7 @@ async def test_a_large_query_runs_as_a_job_with_progress(
     monkeypatch.setattr("api.tags.mutations.JOB_THRESHOLD", 2)
     await given(engine, *[CustomerFacts(tier="GOLD") for _ in range(5)])
     sent: list[tuple[str, dict[str, Any]]] = []
-    services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))  # type: ignore[attr-defined]
+    services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))
 
     added = await add(admin, tags=["winter"], query="tier = 'GOLD'")
     assert added["jobId"] is not None and added["customersCount"] is None

@@ -301,3 +301,22 @@ async def test_a_merge_moves_the_losers_manual_tags_and_undo_moves_them_back(
         await uow.commit()
     assert await tags_of(engine, winner) == {"b2b": "MANUAL"}
     assert await tags_of(engine, loser) == {"vip": "MANUAL", "b2b": "MANUAL", "ruled": "RULE"}
+
+
+async def test_tags_by_customer_loads_a_batch_in_one_statement(engine: AsyncEngine) -> None:
+    from persistence.queries.tags import tags_by_customer
+    from tests.support.statements import count_statements
+
+    a, b, c = await customers_with(
+        engine,
+        CustomerFacts(tags={"vip": "MANUAL", "b2b": "MANUAL"}),
+        CustomerFacts(tags={"gold": "RULE"}),
+        CustomerFacts(),
+    )
+    with count_statements(engine) as counter:
+        async with engine.connect() as conn:
+            found = await tags_by_customer(conn, [a, b, c])
+    assert counter.count == 1
+    assert [(v.tag, v.kind) for v in found[a]] == [("b2b", "MANUAL"), ("vip", "MANUAL")]
+    assert [(v.tag, v.kind) for v in found[b]] == [("gold", "RULE")]
+    assert c not in found
