@@ -29,8 +29,8 @@ from persistence.queries.customers import ConsentEntryView, CustomerView, Identi
 if TYPE_CHECKING:
     from api.activity.types import BehaviourEvent
     from api.loyalty.types import Membership, Points
-    from api.tags.types import CustomerTag
     from api.orders.types import Order
+    from api.tags.types import CustomerTag
     from api.tickets.types import Ticket
 
 
