@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -126,6 +126,10 @@ class SqlImportStore:
             if conn.dialect.name == "sqlite":
                 conn = await conn.execution_options(**{SQLITE_BEGIN_IMMEDIATE: True})
             await conn.begin()
+            if conn.dialect.name == "postgresql":
+                # Plan each statement for its own arrays: a generic plan cached while the
+                # tables were small (a scan of the whole table) would stay while they grow.
+                await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
             if not self._loyalty_known:
                 self._loyalty = await Loyalty.detect(conn)
                 self._loyalty_known = True
@@ -172,16 +176,15 @@ class SqlImportBatch:
             stmt = select(*pair, customer_identities.c.customer_id)
             for row in await self._conn.execute(matching_pairs(stmt, pair, chunk, dialect)):
                 owners[(row.channel, row.external_id)] = row.customer_id
+        # Two statements, not one with OR: PostgreSQL answers `email_key = ANY(..) OR
+        # id = ANY(..)` with a scan of the whole table, each alone with its index.
         found: dict[UUID, Person] = {}
-        key_chunks = list(batches(email_keys))
-        id_chunks = list(batches(sorted(set(owners.values()))))
-        for index in range(max(len(key_chunks), len(id_chunks))):
-            parts = []
-            if index < len(key_chunks):
-                parts.append(in_values(customers.c.email_key, key_chunks[index], dialect))
-            if index < len(id_chunks):
-                parts.append(in_values(customers.c.id, id_chunks[index], dialect))
-            for person in await self._customers(or_(*parts)):
+        for keys in batches(email_keys):
+            for person in await self._customers(in_values(customers.c.email_key, keys, dialect)):
+                found[person.id] = person
+        holders = sorted(set(owners.values()) - set(found))
+        for ids in batches(holders):
+            for person in await self._customers(in_values(customers.c.id, ids, dialect)):
                 found[person.id] = person
         return FoundCustomers(customers=list(found.values()), identity_owners=owners)
 
