@@ -28,7 +28,8 @@ from domain.customers.errors import (
 )
 
 EARLIEST_BIRTHDAY = date(1900, 1, 1)
-MAX_TEXT = 200
+# The width of the name, region and city columns.
+MAX_TEXT = 100
 _LOCALE = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z]{4}))?(?:[-_]([A-Za-z]{2}|[0-9]{3}))?$")
 
 

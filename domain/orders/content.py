@@ -13,7 +13,10 @@ from domain.orders.commands import OrderLineInput
 from domain.orders.errors import InvalidOrder, MissingBaseTotal
 
 MAX_LINES = 500
-MAX_TEXT = 500
+# The widths of the order_lines columns.
+MAX_SKU = 100
+MAX_NAME = 255
+MAX_CATEGORY = 100
 CLOCK_SKEW = timedelta(minutes=5)
 _CHANNEL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,49}$")
 
@@ -114,9 +117,9 @@ def normalise_order_key(channel: str, external_id: str) -> tuple[str, str]:
 
 
 def _line(line: OrderLineInput, currency: str) -> OrderLine:
-    sku = _required_text(line.sku, "sku")
-    name = _required_text(line.name, "name")
-    category = _text(line.category, "category")
+    sku = _required_text(line.sku, "sku", MAX_SKU)
+    name = _required_text(line.name, "name", MAX_NAME)
+    category = _text(line.category, "category", MAX_CATEGORY)
     if line.quantity < 1:
         raise InvalidOrder("quantity must be at least 1", field=("quantity",))
     if line.unit_price.currency != currency:
@@ -131,19 +134,19 @@ def _line(line: OrderLineInput, currency: str) -> OrderLine:
     )
 
 
-def _required_text(raw: str, field: str) -> str:
-    text = _text(raw, field)
+def _required_text(raw: str, field: str, max_length: int) -> str:
+    text = _text(raw, field, max_length)
     if text is None:
         raise InvalidOrder(f"{field} is required", field=(field,))
     return text
 
 
-def _text(raw: str | None, field: str) -> str | None:
+def _text(raw: str | None, field: str, max_length: int) -> str | None:
     text = (raw or "").strip()
     if not text:
         return None
-    if len(text) > MAX_TEXT or not text.isprintable():
+    if len(text) > max_length or not text.isprintable():
         raise InvalidOrder(
-            f"{field} must be at most {MAX_TEXT} printable characters", field=(field,)
+            f"{field} must be at most {max_length} printable characters", field=(field,)
         )
     return text

@@ -57,6 +57,17 @@ async def test_an_invalid_phone_is_a_user_error_with_its_field(admin: GraphQLCli
     assert payload["userErrors"][0]["field"] == ["phone"]
 
 
+async def test_the_widest_names_are_stored_and_wider_ones_refused(admin: GraphQLClient) -> None:
+    # The limits are the columns' widths: on PostgreSQL a wider value would fail the write.
+    widest = await create(admin, firstName="a" * 100, lastName="b" * 100, city="c" * 100)
+    assert widest["userErrors"] == []
+    assert widest["customer"]["firstName"] == "a" * 100
+    wider = await create(admin, city="c" * 101)
+    assert wider["customer"] is None
+    assert wider["userErrors"][0]["field"] == ["city"]
+    assert "100" in wider["userErrors"][0]["message"]
+
+
 async def test_a_duplicate_email_is_refused_case_insensitively(admin: GraphQLClient) -> None:
     await create(admin, email="dup@example.com")
     payload = await create(admin, email="DUP@example.com")

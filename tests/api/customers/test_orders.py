@@ -169,3 +169,23 @@ async def test_twenty_identical_orders_in_parallel_make_one(
     assert body["customers"]["totalCount"] == 1  # type: ignore[index]
     assert body["customers"]["nodes"][0]["stats"]["ordersCount"] == 1  # type: ignore[index]
     assert body["customers"]["nodes"][0]["orders"]["totalCount"] == 1  # type: ignore[index]
+
+
+async def test_the_widest_lines_are_stored_and_wider_ones_refused(admin: GraphQLClient) -> None:
+    # The limits are the order_lines columns' widths (sku 100, name 255, category 100).
+    line = {
+        "sku": "S" * 100,
+        "name": "N" * 255,
+        "category": "C" * 100,
+        "quantity": 1,
+        "unitPrice": {"amount": 500, "currency": "EUR"},
+    }
+    widest = await record(admin, amount=500, lines=[line])
+    assert widest["userErrors"] == []
+    assert widest["order"]["lines"][0]["sku"] == "S" * 100
+    for name, width in (("sku", 100), ("name", 255), ("category", 100)):
+        wider = await record(
+            admin, external_id=f"w-{name}", amount=500, lines=[{**line, name: "x" * (width + 1)}]
+        )
+        assert wider["order"] is None
+        assert wider["userErrors"][0]["field"][-1] == name, wider
