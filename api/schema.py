@@ -61,8 +61,14 @@ def node_query() -> type:
 
 
 QUERIES: tuple[type, ...] = (
-    AccessQuery, CustomerQuery, JobQuery, TicketsQuery, LoyaltyQuery, AnalyticsQuery,
-    SegmentQuery, TagQuery,
+    AccessQuery,
+    CustomerQuery,
+    JobQuery,
+    TicketsQuery,
+    LoyaltyQuery,
+    AnalyticsQuery,
+    SegmentQuery,
+    TagQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AccessMutation,
@@ -77,7 +83,10 @@ MUTATIONS: tuple[type, ...] = (
     TagMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (
-    AccessSubscription, JobSubscription, TicketsSubscription, LoyaltySubscription,
+    AccessSubscription,
+    JobSubscription,
+    TicketsSubscription,
+    LoyaltySubscription,
     SegmentSubscription,
 )
 

@@ -57,8 +57,9 @@ class TextRule(Enum):
     TAG = "TAG"
 
 
-COMPARISONS = frozenset({Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT,
-                         Operator.GE})
+COMPARISONS = frozenset(
+    {Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE}
+)
 _NULL_TESTS = frozenset({Operator.IS_NULL, Operator.IS_NOT_NULL})
 _EQUALITY = frozenset({Operator.EQ, Operator.NE, Operator.IN, Operator.NOT_IN}) | _NULL_TESTS
 # Strings are not ordered: SQLite compares bytes, PostgreSQL uses the locale's collation,
@@ -94,8 +95,19 @@ class Attribute:
 
 GENDERS = ("FEMALE", "MALE", "OTHER", "UNDISCLOSED")
 CONSENT_STATES = ("SUBSCRIBED", "UNSUBSCRIBED", "PENDING")
-RFM_GROUPS = ("PROSPECTS", "NEW", "PROMISING", "ACTIVE", "NEEDS_ATTENTION", "LOYAL",
-              "CHAMPIONS", "AT_RISK", "ALMOST_LOST", "PREVIOUSLY_LOYAL", "DORMANT")
+RFM_GROUPS = (
+    "PROSPECTS",
+    "NEW",
+    "PROMISING",
+    "ACTIVE",
+    "NEEDS_ATTENTION",
+    "LOYAL",
+    "CHAMPIONS",
+    "AT_RISK",
+    "ALMOST_LOST",
+    "PREVIOUSLY_LOYAL",
+    "DORMANT",
+)
 LIFECYCLE_STAGES = ("PROSPECT", "NEW", "ACTIVE", "AT_RISK", "DORMANT", "LOST")
 
 _TEXT, _INT, _NUM = AttributeType.STRING, AttributeType.INTEGER, AttributeType.DECIMAL
@@ -139,8 +151,7 @@ STANDARD_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("rfm_frequency", _INT, "RFM frequency score, 1 to 5"),
     Attribute("rfm_monetary", _INT, "RFM monetary score, 1 to 5"),
     _enum("rfm_group", RFM_GROUPS, "RFM group (Shopify's CustomerRfmGroup values)"),
-    Attribute("clv", _NUM, "predicted 12-month customer lifetime value in major units",
-              money=True),
+    Attribute("clv", _NUM, "predicted 12-month customer lifetime value in major units", money=True),
     Attribute("churn_risk", _NUM, "churn risk between 0 and 1"),
     _enum("lifecycle", LIFECYCLE_STAGES, "lifecycle stage"),
     Attribute("open_tickets", _INT, "number of open tickets"),

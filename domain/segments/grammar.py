@@ -122,7 +122,9 @@ def syntax_error(text: str, error: UnexpectedInput) -> SegmentQueryError:
             line, column = position(text, offset)
             return SegmentQueryError(
                 "unterminated text value: a closing ' is missing",
-                line=line, column=column, expected="a closing '",
+                line=line,
+                column=column,
+                expected="a closing '",
             )
         expected = describe_expected(error.allowed or ())
         found = f"found the character {text[offset]!r}"

@@ -93,7 +93,7 @@ class _Checker(Transformer_NonRecursive[Token, _Node]):
     def attr(self, children: list[Token]) -> _Ref:
         token = children[0]
         if token.type == "META_NAME":
-            key = token[len(META_PREFIX):]
+            key = token[len(META_PREFIX) :]
             if not self.catalog.allow_meta:
                 raise error_at(token, "metadata attributes (meta.<key>) are not available")
             return _Ref(Attr.meta(key), self.catalog.meta(key), token)
@@ -192,11 +192,14 @@ class _Checker(Transformer_NonRecursive[Token, _Node]):
         if attribute.type is AttributeType.SET:
             reason = f"{ref.attr.text} is a set: test it with {ref.attr.text} CONTAINS 'value'"
         elif op is Operator.CONTAINS:
-            reason = (f"CONTAINS applies only to the sets tags, channels, categories and skus;"
-                      f" {ref.attr.text} is {_kind(attribute)}")
+            reason = (
+                f"CONTAINS applies only to the sets tags, channels, categories and skus;"
+                f" {ref.attr.text} is {_kind(attribute)}"
+            )
         elif op in COMPARISONS or op is Operator.BETWEEN:
-            reason = (f"{op.value} does not apply to {ref.attr.text} ({_kind(attribute)}); "
-                      f"use {allowed}")
+            reason = (
+                f"{op.value} does not apply to {ref.attr.text} ({_kind(attribute)}); use {allowed}"
+            )
         else:
             reason = f"{op.value} does not apply to {ref.attr.text}; use {allowed}"
         raise error_at(token, reason, allowed)
@@ -204,16 +207,17 @@ class _Checker(Transformer_NonRecursive[Token, _Node]):
     def _nest(self, expr: Expr, children: list[_Node], token: Token) -> _Node:
         depth = 1 + max(child.depth for child in children)
         if depth > MAX_DEPTH:
-            raise error_at(
-                token, f"the query nests deeper than {MAX_DEPTH} levels; simplify it"
-            )
+            raise error_at(token, f"the query nests deeper than {MAX_DEPTH} levels; simplify it")
         return _Node(expr, depth, token)
 
 
 def _kind(attribute: Attribute) -> str:
     return {
-        AttributeType.STRING: "text", AttributeType.META: "text", AttributeType.ENUM:
-        "a list of named values", AttributeType.INTEGER: "a whole number",
-        AttributeType.DECIMAL: "a number", AttributeType.DATE: "a date",
+        AttributeType.STRING: "text",
+        AttributeType.META: "text",
+        AttributeType.ENUM: "a list of named values",
+        AttributeType.INTEGER: "a whole number",
+        AttributeType.DECIMAL: "a number",
+        AttributeType.DATE: "a date",
         AttributeType.SET: "a set",
     }[attribute.type]

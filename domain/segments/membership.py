@@ -75,13 +75,20 @@ async def reevaluate_segment(
             left += len(chunk.left)
             for entered_ids, left_ids in _bounded(chunk, chunk_size):
                 part += 1
-                uow.emit(SegmentMembershipChanged(
-                    segment_id=segment.id, as_of=as_of, part=part,
-                    entered=entered_ids, left=left_ids,
-                ))
-        uow.emit(SegmentReevaluated(
-            segment_id=segment.id, as_of=as_of, entered_count=entered, left_count=left
-        ))
+                uow.emit(
+                    SegmentMembershipChanged(
+                        segment_id=segment.id,
+                        as_of=as_of,
+                        part=part,
+                        entered=entered_ids,
+                        left=left_ids,
+                    )
+                )
+        uow.emit(
+            SegmentReevaluated(
+                segment_id=segment.id, as_of=as_of, entered_count=entered, left_count=left
+            )
+        )
         await uow.commit()
     return SegmentReevaluation(segment_id, entered=entered, left=left)
 
@@ -92,5 +99,5 @@ def _bounded(
     """Split a chunk into pieces of at most `size` ids, whatever the repository yielded."""
     ids = [(True, i) for i in chunk.entered] + [(False, i) for i in chunk.left]
     for start in range(0, len(ids), size):
-        piece = ids[start:start + size]
+        piece = ids[start : start + size]
         yield (tuple(i for is_in, i in piece if is_in), tuple(i for is_in, i in piece if not is_in))

@@ -130,9 +130,9 @@ class Segment:
             changed.append("description")
         if changed:
             self.updated_at = now
-            self.events.append(SegmentUpdated(
-                segment_id=self.id, fields=tuple(changed), query=self.query_text
-            ))
+            self.events.append(
+                SegmentUpdated(segment_id=self.id, fields=tuple(changed), query=self.query_text)
+            )
         return tuple(changed)
 
     def mark_deleted(self) -> None:

@@ -37,7 +37,9 @@ async def create_segment(uow: SegmentsUnitOfWork, clock: Clock, command: CreateS
     """Save a new segment; an invalid query is refused with its line and column."""
     async with uow:
         segment = Segment.create(
-            name=command.name, query=command.query, description=command.description,
+            name=command.name,
+            query=command.query,
+            description=command.description,
             now=clock.now(),
         )
         await _refuse_taken_name(uow, segment.name, segment.id)
@@ -52,7 +54,9 @@ async def update_segment(uow: SegmentsUnitOfWork, clock: Clock, command: UpdateS
     async with uow:
         segment = await _get_for_update(uow, command.segment_id)
         changed = segment.revise(
-            now=clock.now(), name=command.name, query=command.query,
+            now=clock.now(),
+            name=command.name,
+            query=command.query,
             description=command.description,
         )
         if "name" in changed:

@@ -112,12 +112,18 @@ class CustomerSnapshot:
         return self.as_of.year - born.year - (0 if had_birthday else 1)
 
 
-_MONEY = {"net_spent": "net_spent_minor", "average_order_value": "average_order_value_minor",
-          "clv": "clv_minor"}
+_MONEY = {
+    "net_spent": "net_spent_minor",
+    "average_order_value": "average_order_value_minor",
+    "clv": "clv_minor",
+}
 _TIMESTAMPS = {
-    "created_days": "created_at", "first_order_days": "first_order_at",
-    "last_order_days": "last_order_at", "cart_abandoned_days": "cart_abandoned_at",
-    "last_seen_days": "last_seen_at", "last_message_opened_days": "last_message_opened_at",
+    "created_days": "created_at",
+    "first_order_days": "first_order_at",
+    "last_order_days": "last_order_at",
+    "cart_abandoned_days": "cart_abandoned_at",
+    "last_seen_days": "last_seen_at",
+    "last_message_opened_days": "last_message_opened_at",
     "last_message_clicked_days": "last_message_clicked_at",
 }
 _DERIVED: dict[str, Callable[[CustomerSnapshot], SnapshotValue]] = {

@@ -20,10 +20,15 @@ MAX_TEXT_LENGTH = 1_000
 MAX_MAGNITUDE = 10**15
 MAX_FRACTION_DIGITS = 6
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_KIND_WORDS = {AttributeType.INTEGER: "whole numbers", AttributeType.DECIMAL: "numbers",
-               AttributeType.DATE: "dates as 'YYYY-MM-DD'", AttributeType.STRING: "'quoted text'",
-               AttributeType.META: "'quoted text'", AttributeType.ENUM: "'quoted' values",
-               AttributeType.SET: "'quoted text'"}
+_KIND_WORDS = {
+    AttributeType.INTEGER: "whole numbers",
+    AttributeType.DECIMAL: "numbers",
+    AttributeType.DATE: "dates as 'YYYY-MM-DD'",
+    AttributeType.STRING: "'quoted text'",
+    AttributeType.META: "'quoted text'",
+    AttributeType.ENUM: "'quoted' values",
+    AttributeType.SET: "'quoted text'",
+}
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ def _date(attribute: Attribute, token: Token, raw: str) -> date:
         except ValueError:
             pass
     raise error_at(
-        token, f"{token} is not a valid date for {attribute.name} (expected 'YYYY-MM-DD')",
+        token,
+        f"{token} is not a valid date for {attribute.name} (expected 'YYYY-MM-DD')",
         expected="a date as 'YYYY-MM-DD'",
     )

@@ -40,9 +40,7 @@ async def define_rule_tag(uow: TagsUnitOfWork, clock: Clock, command: DefineRule
     async with uow:
         segment = await uow.segments.get(command.segment_id)
         if segment is None:
-            raise SegmentNotFound(
-                f"no segment with id {command.segment_id}", field=("segmentId",)
-            )
+            raise SegmentNotFound(f"no segment with id {command.segment_id}", field=("segmentId",))
         segment.require_query()
         if await uow.rule_tags.get(tag) is not None or await uow.tag_assignments.is_in_use(tag):
             raise TagAlreadyInUse(
@@ -93,7 +91,11 @@ async def on_segment_deleted(event: SegmentDeleted, uow: Any) -> None:
 async def _sync(uow: TagsUnitOfWork, rule: RuleTag) -> None:
     added, removed = await uow.tag_assignments.sync_rule_tag(rule.tag, rule.segment_id)
     if added or removed:
-        uow.emit(RuleTagSynced(
-            tag=rule.tag.value, segment_id=rule.segment_id,
-            added_count=added, removed_count=removed,
-        ))
+        uow.emit(
+            RuleTagSynced(
+                tag=rule.tag.value,
+                segment_id=rule.segment_id,
+                added_count=added,
+                removed_count=removed,
+            )
+        )

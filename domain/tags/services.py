@@ -124,8 +124,16 @@ async def add_tags_by_query(
     `uow` is entered once per batch; each batch commits on its own and `progress` is
     told after it, so a failure keeps the batches done so far.
     """
-    return await _by_query(uow, clock, command.query, command.tags, command.as_of,
-                           adding=True, batch_size=batch_size, progress=progress)
+    return await _by_query(
+        uow,
+        clock,
+        command.query,
+        command.tags,
+        command.as_of,
+        adding=True,
+        batch_size=batch_size,
+        progress=progress,
+    )
 
 
 async def remove_tags_by_query(
@@ -137,13 +145,28 @@ async def remove_tags_by_query(
     progress: ProgressReporter | None = None,
 ) -> TagChange:
     """Untag every customer the query matches, one transaction per batch of customers."""
-    return await _by_query(uow, clock, command.query, command.tags, command.as_of,
-                           adding=False, batch_size=batch_size, progress=progress)
+    return await _by_query(
+        uow,
+        clock,
+        command.query,
+        command.tags,
+        command.as_of,
+        adding=False,
+        batch_size=batch_size,
+        progress=progress,
+    )
 
 
 async def _by_query(
-    uow: TagsUnitOfWork, clock: Clock, text: str, raw_tags: tuple[str, ...],
-    as_of: date | None, *, adding: bool, batch_size: int, progress: ProgressReporter | None,
+    uow: TagsUnitOfWork,
+    clock: Clock,
+    text: str,
+    raw_tags: tuple[str, ...],
+    as_of: date | None,
+    *,
+    adding: bool,
+    batch_size: int,
+    progress: ProgressReporter | None,
 ) -> TagChange:
     query = parse(text)
     tags = tags_of(raw_tags)
@@ -173,8 +196,13 @@ async def _by_query(
 
 
 async def _one_batch(
-    uow: TagsUnitOfWork, query: Expr, day: date, tags: Sequence[Tag], after: UUID | None,
-    limit: int, adding: bool,
+    uow: TagsUnitOfWork,
+    query: Expr,
+    day: date,
+    tags: Sequence[Tag],
+    after: UUID | None,
+    limit: int,
+    adding: bool,
 ) -> TagBatch:
     repository = uow.tag_assignments
     if adding:
@@ -199,8 +227,8 @@ async def _checked_customers(
     if missing:
         index = customer_ids.index(missing[0])
         raise CustomersNotFound(
-            f"no customer with id {missing[0]}" + (f" (and {len(missing) - 1} more)"
-                                                  if len(missing) > 1 else ""),
+            f"no customer with id {missing[0]}"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
             field=("customerIds", str(index)),
         )
     return ids

@@ -99,9 +99,7 @@ points_entries = Table(
     Column("shortfall", BigInteger, nullable=False),
     # The lot an earning entry created (no foreign key: the lot references the entry).
     Column("lot_id", Uuid),
-    CheckConstraint(
-        "kind IN ('EARN', 'REDEEM', 'EXPIRE', 'ADJUST', 'REVERSE')", name="kind_known"
-    ),
+    CheckConstraint("kind IN ('EARN', 'REDEEM', 'EXPIRE', 'ADJUST', 'REVERSE')", name="kind_known"),
     CheckConstraint("balance_after >= 0", name="balance_after_not_negative"),
     CheckConstraint("shortfall >= 0", name="shortfall_not_negative"),
 )

@@ -46,7 +46,9 @@ async def test_mixing_directions_is_refused(admin: GraphQLClient) -> None:
 
 
 async def test_an_empty_list_has_no_cursors(admin: GraphQLClient) -> None:
-    body = await admin.execute("{ apiKeys(includeRevoked: false, first: 0) { edges { cursor } pageInfo { startCursor endCursor hasNextPage } } }")
+    body = await admin.execute(
+        "{ apiKeys(includeRevoked: false, first: 0) { edges { cursor } pageInfo { startCursor endCursor hasNextPage } } }"
+    )
     assert body["apiKeys"]["edges"] == []  # type: ignore[index]
     assert body["apiKeys"]["pageInfo"]["startCursor"] is None  # type: ignore[index]
     assert body["apiKeys"]["pageInfo"]["hasNextPage"] is True  # type: ignore[index]
@@ -62,5 +64,7 @@ async def test_node_resolves_an_api_key_and_refuses_other_roles(
     )
     assert node["node"] == {"id": key_id, "name": "admin"}
     analyst = admin.as_(await make_api_key(services, Role.ANALYST))
-    refused = (await analyst.post("query($id: ID!) { node(id: $id) { id } }", {"id": key_id})).json()
+    refused = (
+        await analyst.post("query($id: ID!) { node(id: $id) { id } }", {"id": key_id})
+    ).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -235,7 +235,9 @@ async def test_customers_are_listed_and_sorted(admin: GraphQLClient) -> None:
 async def test_the_customer_list_filters_with_the_segment_language(admin: GraphQLClient) -> None:
     await create(admin, firstName="Fr", country="FR", email="fr@example.com")
     await create(admin, firstName="De", country="DE", email="de@example.com")
-    body = await admin.execute("""{ customers(query: "country = 'FR'") { totalCount nodes { firstName } } }""")
+    body = await admin.execute(
+        """{ customers(query: "country = 'FR'") { totalCount nodes { firstName } } }"""
+    )
     assert body["customers"] == {"totalCount": 1, "nodes": [{"firstName": "Fr"}]}
     bad = (await admin.post("""{ customers(query: "contry = 'FR'") { totalCount } }""")).json()
     assert bad["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

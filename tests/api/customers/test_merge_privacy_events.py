@@ -158,7 +158,9 @@ async def test_more_than_a_thousand_events_are_refused(admin: GraphQLClient) -> 
     assert body["eventsRecord"]["recorded"] == 0  # type: ignore[index]
 
 
-async def test_a_long_history_is_exported_as_a_job(admin: GraphQLClient, services: object, monkeypatch: object) -> None:
+async def test_a_long_history_is_exported_as_a_job(
+    admin: GraphQLClient, services: object, monkeypatch: object
+) -> None:
     import api.customers.privacy_mutations as mutations
     from jobs import runtime
     from jobs.context import JobServices
@@ -168,15 +170,29 @@ async def test_a_long_history_is_exported_as_a_job(admin: GraphQLClient, service
     monkeypatch.setattr(mutations, "EXPORT_INLINE_LIMIT", 0)  # type: ignore[attr-defined]
     sent: list[tuple[str, dict]] = []
     services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))  # type: ignore[attr-defined]
-    body = await admin.execute("mutation($id: ID!) { customerExport(input: {customerId: $id}) { data job { id status kind } } }", {"id": loser})
+    body = await admin.execute(
+        "mutation($id: ID!) { customerExport(input: {customerId: $id}) { data job { id status kind } } }",
+        {"id": loser},
+    )
     payload = body["customerExport"]  # type: ignore[index]
     assert payload["data"] is None
     assert payload["job"]["status"] == "QUEUED"
     assert sent[0][0] == "customers.export"
     # Run the actor as a worker would, on this database.
     svc = services  # type: ignore[assignment]
-    runtime.configure(lambda: JobServices(settings=svc.settings, engine=svc.engine, handlers=svc.handlers, publisher=svc.publisher, clock=svc.clock, participants=svc.participants))
+    runtime.configure(
+        lambda: JobServices(
+            settings=svc.settings,
+            engine=svc.engine,
+            handlers=svc.handlers,
+            publisher=svc.publisher,
+            clock=svc.clock,
+            participants=svc.participants,
+        )
+    )
     await export(**sent[0][1])
-    done = await admin.execute("query($id: ID!) { job(id: $id) { status result } }", {"id": payload["job"]["id"]})
+    done = await admin.execute(
+        "query($id: ID!) { job(id: $id) { status result } }", {"id": payload["job"]["id"]}
+    )
     assert done["job"]["status"] == "SUCCEEDED"  # type: ignore[index]
     assert done["job"]["result"]["customer"]["email"] == "loser@example.com"  # type: ignore[index]

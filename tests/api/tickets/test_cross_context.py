@@ -19,13 +19,23 @@ async def _balance(admin: GraphQLClient, customer_id: str) -> int:
     return int(body["customer"]["points"]["balance"])  # type: ignore[index]
 
 
-async def test_resolving_a_refund_ticket_refunds_the_order_and_reverses_its_points(admin: GraphQLClient) -> None:
+async def test_resolving_a_refund_ticket_refunds_the_order_and_reverses_its_points(
+    admin: GraphQLClient,
+) -> None:
     customer_id, order_id = await _customer_with_an_order(admin)
     before = await _balance(admin, customer_id)
     created = await admin.execute(
         """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } userErrors { code message } } }""",
-        {"input": {"kind": "REFUND", "subject": "Broken", "body": "It broke", "customerId": customer_id,
-                   "orderId": order_id, "lines": [{"sku": "TEE-1", "quantity": 1}]}},
+        {
+            "input": {
+                "kind": "REFUND",
+                "subject": "Broken",
+                "body": "It broke",
+                "customerId": customer_id,
+                "orderId": order_id,
+                "lines": [{"sku": "TEE-1", "quantity": 1}],
+            }
+        },
     )
     ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
     for status in ("IN_PROGRESS", "RESOLVED"):
@@ -34,7 +44,10 @@ async def test_resolving_a_refund_ticket_refunds_the_order_and_reverses_its_poin
             {"id": ticket_id, "s": status},
         )
         assert moved["ticketTransition"]["userErrors"] == []  # type: ignore[index]
-    order = await admin.execute("query($id: ID!) { node(id: $id) { ... on Order { status refunds { amount { amount } } } } }", {"id": order_id})
+    order = await admin.execute(
+        "query($id: ID!) { node(id: $id) { ... on Order { status refunds { amount { amount } } } } }",
+        {"id": order_id},
+    )
     assert order["node"]["status"] == "REFUNDED"  # type: ignore[index]
     assert order["node"]["refunds"] == [{"amount": {"amount": 10000}}]  # type: ignore[index]
     after = await admin.execute(POINTS, {"id": customer_id})
@@ -48,7 +61,14 @@ async def test_goodwill_points_are_credited_once(admin: GraphQLClient) -> None:
     before = await _balance(admin, customer_id)
     created = await admin.execute(
         """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } } }""",
-        {"input": {"kind": "COMPLAINT", "subject": "Late", "body": "Very late", "customerId": customer_id}},
+        {
+            "input": {
+                "kind": "COMPLAINT",
+                "subject": "Late",
+                "body": "Very late",
+                "customerId": customer_id,
+            }
+        },
     )
     ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
     grant = """mutation($id: ID!) { ticketGoodwillGrant(input: {id: $id, points: 150, reason: "sorry", idempotencyKey: "gw-1"}) { userErrors { code message } } }"""

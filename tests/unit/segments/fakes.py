@@ -53,8 +53,13 @@ class FakeSegmentRepository:
         self.locked: list[UUID] = []
 
     def _store(self, segment: Segment) -> None:
-        self.rows[segment.id] = (segment.name, segment.query_text, segment.description,
-                                 segment.created_at, segment.updated_at)
+        self.rows[segment.id] = (
+            segment.name,
+            segment.query_text,
+            segment.description,
+            segment.created_at,
+            segment.updated_at,
+        )
 
     async def add(self, segment: Segment) -> None:
         assert segment.id not in self.rows
@@ -70,8 +75,13 @@ class FakeSegmentRepository:
             return None
         name, query_text, description, created_at, updated_at = row
         return Segment.restore(
-            id=segment_id, name=name, query_text=query_text, description=description,
-            created_at=created_at, updated_at=updated_at, catalog=self.catalog,
+            id=segment_id,
+            name=name,
+            query_text=query_text,
+            description=description,
+            created_at=created_at,
+            updated_at=updated_at,
+            catalog=self.catalog,
         )
 
     async def get_for_update(self, segment_id: UUID) -> Segment | None:
@@ -108,7 +118,7 @@ class FakeMembershipRepository:
         entered, left = sorted(now - before), sorted(before - now)
         changes = [(True, i) for i in entered] + [(False, i) for i in left]
         for start in range(0, len(changes), chunk_size):
-            piece = changes[start:start + chunk_size]
+            piece = changes[start : start + chunk_size]
             self.largest_chunk = max(self.largest_chunk, len(piece))
             yield MembershipChunk(
                 entered=tuple(i for is_in, i in piece if is_in),

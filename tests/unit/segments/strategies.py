@@ -89,7 +89,9 @@ def predicates(draw: st.DrawFn) -> Expr:
 def _connect(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
     many = st.lists(children, min_size=2, max_size=3).map(tuple)
     return st.one_of(
-        children.map(Not), many.map(And), many.map(Or),
+        children.map(Not),
+        many.map(And),
+        many.map(Or),
     )
 
 
@@ -107,13 +109,20 @@ def _maybe(draw: st.DrawFn, strategy: st.SearchStrategy[Any]) -> Any:
 @st.composite
 def snapshots(draw: st.DrawFn) -> CustomerSnapshot:
     fields: dict[str, Any] = {}
-    timestamps = {"created_days": "created_at", "first_order_days": "first_order_at",
-                  "last_order_days": "last_order_at", "cart_abandoned_days": "cart_abandoned_at",
-                  "last_seen_days": "last_seen_at",
-                  "last_message_opened_days": "last_message_opened_at",
-                  "last_message_clicked_days": "last_message_clicked_at"}
-    money = {"net_spent": "net_spent_minor", "average_order_value": "average_order_value_minor",
-             "clv": "clv_minor"}
+    timestamps = {
+        "created_days": "created_at",
+        "first_order_days": "first_order_at",
+        "last_order_days": "last_order_at",
+        "cart_abandoned_days": "cart_abandoned_at",
+        "last_seen_days": "last_seen_at",
+        "last_message_opened_days": "last_message_opened_at",
+        "last_message_clicked_days": "last_message_clicked_at",
+    }
+    money = {
+        "net_spent": "net_spent_minor",
+        "average_order_value": "average_order_value_minor",
+        "clv": "clv_minor",
+    }
     for attribute in DEFAULT_CATALOG.attributes:
         name = attribute.name
         if name in ("age", "birthday_month"):
@@ -126,12 +135,11 @@ def snapshots(draw: st.DrawFn) -> CustomerSnapshot:
             fields[name] = frozenset(draw(st.lists(_values(attribute), max_size=3)))
         else:
             fields[name] = _maybe(draw, _values(attribute))
-    fields["birthday"] = _maybe(draw, st.dates(min_value=date(1985, 1, 1),
-                                               max_value=date(2025, 12, 31)))
-    meta = draw(st.dictionaries(st.sampled_from(META_KEYS), st.sampled_from(TEXTS)))
-    return CustomerSnapshot(
-        customer_id=draw(st.uuids()), as_of=AS_OF, meta=meta, **fields
+    fields["birthday"] = _maybe(
+        draw, st.dates(min_value=date(1985, 1, 1), max_value=date(2025, 12, 31))
     )
+    meta = draw(st.dictionaries(st.sampled_from(META_KEYS), st.sampled_from(TEXTS)))
+    return CustomerSnapshot(customer_id=draw(st.uuids()), as_of=AS_OF, meta=meta, **fields)
 
 
 def literal_values(attribute: Attribute) -> st.SearchStrategy[Value]:

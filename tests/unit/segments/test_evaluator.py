@@ -20,10 +20,20 @@ def held(text: str, **facts: object) -> bool | None:
     return truth(parse(text), make_snapshot(**facts))
 
 
-@pytest.mark.parametrize("text", [
-    "tier = 'GOLD'", "tier != 'GOLD'", "age > 3", "age <= 3", "tier IN ('GOLD')",
-    "tier NOT IN ('GOLD')", "age BETWEEN 1 AND 3", "NOT tier = 'GOLD'", "meta.size = 'M'",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tier = 'GOLD'",
+        "tier != 'GOLD'",
+        "age > 3",
+        "age <= 3",
+        "tier IN ('GOLD')",
+        "tier NOT IN ('GOLD')",
+        "age BETWEEN 1 AND 3",
+        "NOT tier = 'GOLD'",
+        "meta.size = 'M'",
+    ],
+)
 def test_a_test_on_an_unknown_value_is_unknown_and_does_not_match(text: str) -> None:
     assert truth(parse(text), UNKNOWN) is None
     assert evaluate(parse(text), UNKNOWN) is False
@@ -51,12 +61,15 @@ def test_and_or_follow_kleene_logic() -> None:
 
 
 def test_the_design_example_matches_a_lapsed_gold_customer_without_vip() -> None:
-    query = parse("tier IN ('GOLD','PLATINUM') AND last_order_days > 90 "
-                  "AND NOT tags CONTAINS 'vip'")
+    query = parse(
+        "tier IN ('GOLD','PLATINUM') AND last_order_days > 90 AND NOT tags CONTAINS 'vip'"
+    )
     lapsed = make_snapshot(tier="GOLD", last_order_at=datetime(2025, 9, 1, tzinfo=UTC))
     assert evaluate(query, lapsed)
-    assert not evaluate(query, make_snapshot(tier="GOLD", tags={"vip"},
-                                             last_order_at=datetime(2025, 9, 1, tzinfo=UTC)))
+    assert not evaluate(
+        query,
+        make_snapshot(tier="GOLD", tags={"vip"}, last_order_at=datetime(2025, 9, 1, tzinfo=UTC)),
+    )
     assert not evaluate(query, make_snapshot(tier="GOLD"))  # never ordered: unknown
 
 
@@ -65,8 +78,10 @@ def test_money_is_compared_in_major_units_exactly() -> None:
     assert held("net_spent > 500", net_spent_minor=50000) is False
     assert held("net_spent = 12.34", net_spent_minor=1234) is True
     assert held("clv >= 0.005", clv_minor=1) is True
-    assert held("average_order_value < 10", average_order_value_minor=1234,
-                currency_exponent=0) is False
+    assert (
+        held("average_order_value < 10", average_order_value_minor=1234, currency_exponent=0)
+        is False
+    )
 
 
 def test_days_are_whole_calendar_days_in_the_store_timezone() -> None:
@@ -94,8 +109,9 @@ def test_text_compares_exactly_but_email_ignores_case() -> None:
 
 def test_dates_and_enums_compare_as_their_types() -> None:
     assert held("birthday < '1990-05-01'", birthday=date(1990, 4, 30)) is True
-    assert held("birthday BETWEEN '1990-01-01' AND '1990-12-31'",
-                birthday=date(1991, 1, 1)) is False
+    assert (
+        held("birthday BETWEEN '1990-01-01' AND '1990-12-31'", birthday=date(1991, 1, 1)) is False
+    )
     assert held("email_consent = 'subscribed'", email_consent="SUBSCRIBED") is True
 
 

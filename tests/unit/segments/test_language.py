@@ -25,11 +25,13 @@ from domain.segments.syntax import (
 
 def test_the_design_example_parses_into_a_typed_tree() -> None:
     tree = parse("tier IN ('GOLD','PLATINUM') AND last_order_days > 90 AND NOT tags CONTAINS 'vip'")
-    assert tree == And((
-        InList(Attr("tier"), ("GOLD", "PLATINUM")),
-        Compare(Attr("last_order_days"), Operator.GT, 90),
-        Not(Contains(Attr("tags"), "vip")),
-    ))
+    assert tree == And(
+        (
+            InList(Attr("tier"), ("GOLD", "PLATINUM")),
+            Compare(Attr("last_order_days"), Operator.GT, 90),
+            Not(Contains(Attr("tags"), "vip")),
+        )
+    )
 
 
 def test_not_binds_tighter_than_and_and_and_tighter_than_or() -> None:
@@ -46,9 +48,12 @@ def test_parentheses_group_and_keep_nested_nodes() -> None:
 
 
 def test_keywords_are_case_insensitive_and_attribute_names_too() -> None:
-    assert parse("Tier in ('GOLD') and not Email is null") == And((
-        InList(Attr("tier"), ("GOLD",)), Not(IsNull(Attr("email"))),
-    ))
+    assert parse("Tier in ('GOLD') and not Email is null") == And(
+        (
+            InList(Attr("tier"), ("GOLD",)),
+            Not(IsNull(Attr("email"))),
+        )
+    )
     assert parse("age between 1 and 3") == Between(Attr("age"), 1, 3)
     assert parse("age not in (1, 2)") == InList(Attr("age"), (1, 2), negated=True)
     assert parse("age is not null") == IsNull(Attr("age"), negated=True)
@@ -74,11 +79,13 @@ def test_numbers_may_be_negative_and_decimal_and_money_is_decimal() -> None:
 
 
 def test_dates_enums_emails_and_tags_are_converted_and_normalised() -> None:
-    assert parse("birthday = '1990-05-01'") == Compare(Attr("birthday"), Operator.EQ,
-                                                       date(1990, 5, 1))
+    assert parse("birthday = '1990-05-01'") == Compare(
+        Attr("birthday"), Operator.EQ, date(1990, 5, 1)
+    )
     assert parse("gender = 'female'") == Compare(Attr("gender"), Operator.EQ, "FEMALE")
-    assert parse("email = 'Ana@Example.COM'") == Compare(Attr("email"), Operator.EQ,
-                                                         "ana@example.com")
+    assert parse("email = 'Ana@Example.COM'") == Compare(
+        Attr("email"), Operator.EQ, "ana@example.com"
+    )
     assert parse("tags CONTAINS '  VIP '") == Contains(Attr("tags"), "vip")
     assert parse("tier = 'gold'") == Compare(Attr("tier"), Operator.EQ, "gold")  # exact
 
@@ -101,6 +108,49 @@ def test_every_catalog_attribute_accepts_its_null_test_or_contains() -> None:
 
 
 def test_the_catalog_holds_every_attribute_of_the_api() -> None:
-    api_names = ["email", "phone", "first_name", "last_name", "gender", "birthday", "birthday_month", "age", "country", "region", "city", "locale", "created_days", "email_consent", "sms_consent", "push_consent", "tier", "points_balance", "points_lifetime", "orders_count", "net_spent", "average_order_value", "first_order_days", "last_order_days", "refunds_count", "rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_group", "clv", "churn_risk", "lifecycle", "open_tickets", "cart_abandoned_days", "last_seen_days", "last_review_rating", "last_message_opened_days", "last_message_clicked_days", "tags", "channels", "categories", "skus"]
+    api_names = [
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "gender",
+        "birthday",
+        "birthday_month",
+        "age",
+        "country",
+        "region",
+        "city",
+        "locale",
+        "created_days",
+        "email_consent",
+        "sms_consent",
+        "push_consent",
+        "tier",
+        "points_balance",
+        "points_lifetime",
+        "orders_count",
+        "net_spent",
+        "average_order_value",
+        "first_order_days",
+        "last_order_days",
+        "refunds_count",
+        "rfm_recency",
+        "rfm_frequency",
+        "rfm_monetary",
+        "rfm_group",
+        "clv",
+        "churn_risk",
+        "lifecycle",
+        "open_tickets",
+        "cart_abandoned_days",
+        "last_seen_days",
+        "last_review_rating",
+        "last_message_opened_days",
+        "last_message_clicked_days",
+        "tags",
+        "channels",
+        "categories",
+        "skus",
+    ]
     assert [a.name for a in DEFAULT_CATALOG.attributes] == api_names
     assert len(DEFAULT_CATALOG.get("rfm_group").values) == 11  # type: ignore[union-attr]

@@ -110,8 +110,15 @@ def test_a_misspelt_enum_value_gets_a_suggestion() -> None:
     assert "did you mean 'CHAMPIONS'?" in refused("rfm_group = 'CHAMPION'").reason
 
 
-@pytest.mark.parametrize("text", ["birthday = '2024-02-30'", "birthday = '1990-5-1'",
-                                  "birthday = '19900501'", "birthday = 'tomorrow'"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "birthday = '2024-02-30'",
+        "birthday = '1990-5-1'",
+        "birthday = '19900501'",
+        "birthday = 'tomorrow'",
+    ],
+)
 def test_a_bad_date_is_refused(text: str) -> None:
     error = refused(text)
     assert error.column == 12

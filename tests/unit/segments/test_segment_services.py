@@ -28,15 +28,22 @@ from tests.unit.segments.fakes import FakeSegmentsUnitOfWork
 
 async def test_create_segment_saves_the_query_and_announces_it() -> None:
     uow, clock = FakeSegmentsUnitOfWork(), FixedClock()
-    segment = await create_segment(uow, clock, CreateSegment(
-        name=" Lapsed gold ", query="tier = 'GOLD' AND last_order_days > 90"))
+    segment = await create_segment(
+        uow,
+        clock,
+        CreateSegment(name=" Lapsed gold ", query="tier = 'GOLD' AND last_order_days > 90"),
+    )
     stored = await uow.segments.get(segment.id)
     assert stored is not None and stored.status is SegmentStatus.VALID
     assert stored.name == "Lapsed gold" and stored.created_at == clock.now()
     assert uow.committed == 1
-    assert uow.published == [SegmentCreated(
-        segment_id=segment.id, segment_name="Lapsed gold",
-        query="tier = 'GOLD' AND last_order_days > 90")]
+    assert uow.published == [
+        SegmentCreated(
+            segment_id=segment.id,
+            segment_name="Lapsed gold",
+            query="tier = 'GOLD' AND last_order_days > 90",
+        )
+    ]
 
 
 async def test_an_invalid_query_is_refused_with_its_position_and_nothing_is_saved() -> None:
@@ -63,12 +70,14 @@ async def test_update_segment_changes_only_what_is_given_and_names_the_fields() 
     uow, clock = FakeSegmentsUnitOfWork(), FixedClock()
     segment = await create_segment(uow, clock, CreateSegment(name="A", query="age > 1"))
     clock.advance(hours=1)
-    updated = await update_segment(uow, clock, UpdateSegment(
-        segment_id=segment.id, query="age > 2", description="older"))
+    updated = await update_segment(
+        uow, clock, UpdateSegment(segment_id=segment.id, query="age > 2", description="older")
+    )
     assert (updated.name, updated.query_text, updated.description) == ("A", "age > 2", "older")
     assert updated.updated_at == clock.now() and updated.created_at < clock.now()
     assert uow.published[-1] == SegmentUpdated(
-        segment_id=segment.id, fields=("query", "description"), query="age > 2")
+        segment_id=segment.id, fields=("query", "description"), query="age > 2"
+    )
     assert segment.id in uow.segments.locked
 
 
@@ -76,8 +85,9 @@ async def test_an_update_with_a_bad_query_changes_nothing() -> None:
     uow, clock = FakeSegmentsUnitOfWork(), FixedClock()
     segment = await create_segment(uow, clock, CreateSegment(name="A", query="age > 1"))
     with pytest.raises(SegmentQueryError):
-        await update_segment(uow, clock, UpdateSegment(
-            segment_id=segment.id, name="B", query="age >> 1"))
+        await update_segment(
+            uow, clock, UpdateSegment(segment_id=segment.id, name="B", query="age >> 1")
+        )
     stored = await uow.segments.get(segment.id)
     assert stored is not None and (stored.name, stored.query_text) == ("A", "age > 1")
 
@@ -108,8 +118,9 @@ async def test_delete_segment_removes_it_and_announces_it() -> None:
 
 async def test_a_segment_whose_query_no_longer_parses_loads_as_invalid_not_fatal() -> None:
     uow, clock = FakeSegmentsUnitOfWork(), FixedClock()
-    segment = await create_segment(uow, clock, CreateSegment(
-        name="Unhappy", query="age > 30 AND open_tickets > 0"))
+    segment = await create_segment(
+        uow, clock, CreateSegment(name="Unhappy", query="age > 30 AND open_tickets > 0")
+    )
     uow.segments.catalog = uow.segments.catalog.without("open_tickets")  # catalog change
     loaded = await uow.segments.get(segment.id)
     assert loaded is not None and loaded.status is SegmentStatus.INVALID
@@ -124,6 +135,7 @@ async def test_an_invalid_segment_is_repaired_by_saving_a_valid_query() -> None:
     uow, clock = FakeSegmentsUnitOfWork(), FixedClock()
     segment = await create_segment(uow, clock, CreateSegment(name="U", query="open_tickets > 0"))
     uow.segments.catalog = uow.segments.catalog.without("open_tickets")
-    repaired = await update_segment(uow, clock, UpdateSegment(
-        segment_id=segment.id, query="age > 1"))
+    repaired = await update_segment(
+        uow, clock, UpdateSegment(segment_id=segment.id, query="age > 1")
+    )
     assert repaired.status is SegmentStatus.VALID and repaired.problem is None

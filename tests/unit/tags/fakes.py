@@ -31,13 +31,15 @@ class FakeTagAssignmentRepository:
     async def count_matching(self, query: Expr, as_of: date) -> int:
         return len(self.base.matching(query, as_of))
 
-    async def add_manual_where(self, query: Expr, as_of: date, tags: Sequence[Tag], *,
-                               after: UUID | None, limit: int) -> TagBatch:
+    async def add_manual_where(
+        self, query: Expr, as_of: date, tags: Sequence[Tag], *, after: UUID | None, limit: int
+    ) -> TagBatch:
         ids = self._next(query, as_of, after, limit)
         return TagBatch(ids, await self.add_manual(ids, tags))
 
-    async def remove_manual_where(self, query: Expr, as_of: date, tags: Sequence[Tag], *,
-                                  after: UUID | None, limit: int) -> TagBatch:
+    async def remove_manual_where(
+        self, query: Expr, as_of: date, tags: Sequence[Tag], *, after: UUID | None, limit: int
+    ) -> TagBatch:
         ids = self._next(query, as_of, after, limit)
         return TagBatch(ids, await self.remove_manual(ids, tags))
 
@@ -66,8 +68,7 @@ class FakeTagAssignmentRepository:
     async def drop_tag(self, tag: Tag) -> int:
         return sum(self._remove(i, tag) for i in list(self.base.tags))
 
-    def _next(self, query: Expr, as_of: date, after: UUID | None, limit: int
-              ) -> tuple[UUID, ...]:
+    def _next(self, query: Expr, as_of: date, after: UUID | None, limit: int) -> tuple[UUID, ...]:
         ordered = self.base.ordered_ids
         start = 0 if after is None else bisect.bisect_right(ordered, after)
         found: list[UUID] = []
@@ -116,8 +117,9 @@ class FakeRuleTagRepository:
 class FakeTagsUnitOfWork(FakeSegmentsUnitOfWork):
     """Segments and tags over one customer base (the composed unit of work)."""
 
-    def __init__(self, base: CustomerBase | None = None,
-                 handlers: EventHandlers | None = None) -> None:
+    def __init__(
+        self, base: CustomerBase | None = None, handlers: EventHandlers | None = None
+    ) -> None:
         super().__init__(base, handlers)
         self.rule_tags = FakeRuleTagRepository()
         self.tag_assignments = FakeTagAssignmentRepository(self.base, self)

@@ -37,8 +37,10 @@ async def test_a_rule_tag_follows_its_segment_at_each_reevaluation() -> None:
 
     await reevaluate_segments(uow, as_of=AS_OF)
     assert uow.base.tags[gold.customer_id] == {"gold club"}
-    assert RuleTagSynced(tag="gold club", segment_id=segment.id, added_count=1,
-                         removed_count=0) in uow.published
+    assert (
+        RuleTagSynced(tag="gold club", segment_id=segment.id, added_count=1, removed_count=0)
+        in uow.published
+    )
 
     uow.base.add(make_snapshot(customer_id=gold.customer_id, tier="SILVER"))
     await reevaluate_segments(uow, as_of=AS_OF)

@@ -79,16 +79,16 @@ async def test_requests_with_no_or_too_many_ids_are_refused() -> None:
 async def test_invalid_tags_are_refused_before_anything_changes() -> None:
     uow = uow_with(1)
     with pytest.raises(InvalidTag) as caught:
-        await add_tags(uow, TagCustomers(customer_ids=tuple(uow.base.ordered_ids),
-                                         tags=("ok", "bad!")))
+        await add_tags(
+            uow, TagCustomers(customer_ids=tuple(uow.base.ordered_ids), tags=("ok", "bad!"))
+        )
     assert caught.value.field == ("tags", "1")
 
 
 async def test_a_rule_tag_cannot_be_added_or_removed_by_hand() -> None:
     uow = uow_with(1)
     clock = FixedClock()
-    await uow.rule_tags.add(RuleTag(tag=Tag("lapsed"), segment_id=new_id(),
-                                    created_at=clock.now()))
+    await uow.rule_tags.add(RuleTag(tag=Tag("lapsed"), segment_id=new_id(), created_at=clock.now()))
     ids = tuple(uow.base.ordered_ids)
     with pytest.raises(RuleTagNotEditable) as caught:
         await add_tags(uow, TagCustomers(customer_ids=ids, tags=("vip", "Lapsed")))
@@ -111,7 +111,9 @@ async def test_tagging_by_query_commits_in_batches_and_reports_progress() -> Non
 
     # When they are tagged by query in batches of 1,000
     result = await add_tags_by_query(
-        uow, FixedClock(), TagByQuery(query="tier = 'GOLD'", tags=("gold-2026",)),
+        uow,
+        FixedClock(),
+        TagByQuery(query="tier = 'GOLD'", tags=("gold-2026",)),
         progress=progress,
     )
     # Then 50 batches committed, each reported and announced with its own ids
@@ -137,8 +139,13 @@ async def test_a_query_run_that_fails_midway_keeps_the_batches_already_committed
             raise RuntimeError("worker lost")
 
     with pytest.raises(RuntimeError):
-        await add_tags_by_query(uow, FixedClock(), TagByQuery(query="tier = 'GOLD'",
-                                tags=("x",)), batch_size=10, progress=failing)
+        await add_tags_by_query(
+            uow,
+            FixedClock(),
+            TagByQuery(query="tier = 'GOLD'", tags=("x",)),
+            batch_size=10,
+            progress=failing,
+        )
     assert uow.committed == 2
     assert sum("x" in tags for tags in uow.base.tags.values()) == 20
 
@@ -147,8 +154,9 @@ async def test_untagging_by_query_counts_only_rows_removed() -> None:
     uow = uow_with(3, tier="GOLD")
     first = uow.base.ordered_ids[0]
     uow.base.tags[first].add("x")
-    result = await remove_tags_by_query(uow, FixedClock(), UntagByQuery(
-        query="tier = 'GOLD'", tags=("x",)), batch_size=2)
+    result = await remove_tags_by_query(
+        uow, FixedClock(), UntagByQuery(query="tier = 'GOLD'", tags=("x",)), batch_size=2
+    )
     assert (result.customers, result.changed, result.batches) == (3, 1, 2)
     assert uow.base.tags[first] == set()
 
@@ -164,5 +172,9 @@ async def test_a_bad_query_is_refused_with_its_position_before_any_batch() -> No
 async def test_count_tag_targets_tells_how_many_a_query_would_touch() -> None:
     uow = uow_with(4, orders_count=2)
     uow.base.add(make_snapshot(orders_count=0))
-    assert await count_tag_targets(uow, FixedClock(), TagByQuery(
-        query="orders_count > 1", tags=("x",))) == 4
+    assert (
+        await count_tag_targets(
+            uow, FixedClock(), TagByQuery(query="orders_count > 1", tags=("x",))
+        )
+        == 4
+    )

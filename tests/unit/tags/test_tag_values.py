@@ -16,8 +16,9 @@ def test_tags_are_trimmed_lowercased_and_inner_spaces_collapsed() -> None:
     assert Tag.of("Été-2026/b2b:x.y_z").value == "été-2026/b2b:x.y_z"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "-vip", "_x", "vip!", "a" * (MAX_TAG_LENGTH + 1),
-                                  "semi;colon", "quote'"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "-vip", "_x", "vip!", "a" * (MAX_TAG_LENGTH + 1), "semi;colon", "quote'"]
+)
 def test_bad_tags_are_refused(text: str) -> None:
     with pytest.raises(InvalidTag) as caught:
         Tag.of(text)
