@@ -14,6 +14,7 @@ from api.mutation import mutation
 from api.permissions import Admin
 from domain.loyalty.errors import InvalidTier
 from domain.loyalty.tier_services import CreateTier, UpdateTier, create_tier, update_tier
+from domain.loyalty.tiers import MAX_CODE, MAX_NAME
 
 # The column keeps four decimal places; more would be rounded silently.
 _MULTIPLIER_STEP = Decimal("0.0001")
@@ -38,8 +39,10 @@ def multiplier_of(value: float | None) -> Decimal | None:
 
 @strawberry.input(description="A new tier.")
 class TierCreateInput:
-    code: str = strawberry.field(description="1-32 upper-case letters, digits or '_', e.g. GOLD.")
-    name: str = strawberry.field(description="Display name.")
+    code: str = strawberry.field(
+        description=f"1-{MAX_CODE} upper-case letters, digits or '_', e.g. GOLD."
+    )
+    name: str = strawberry.field(description=f"Display name, at most {MAX_NAME} characters.")
     rank: int = strawberry.field(description="Position in the ladder (unique; 0 is the lowest).")
     threshold: int = strawberry.field(
         description="Qualifying value to reach in `metric` (the lowest tier needs 0)."
@@ -68,7 +71,9 @@ class TierCreatePayload:
 @strawberry.input(description="Changes to a tier; omitted fields stay as they are.")
 class TierUpdateInput:
     code: str = strawberry.field(description="The tier to change (codes never change).")
-    name: str | None = strawberry.field(default=None, description="New display name.")
+    name: str | None = strawberry.field(
+        default=None, description=f"New display name, at most {MAX_NAME} characters."
+    )
     rank: int | None = strawberry.field(default=None, description="New rank (unique).")
     threshold: int | None = strawberry.field(default=None, description="New threshold.")
     metric: QualificationMetric | None = strawberry.field(

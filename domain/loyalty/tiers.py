@@ -24,7 +24,11 @@ from domain.loyalty.errors import (
     TierNotFound,
 )
 
-_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+# The widths of the tiers.code and tiers.name columns: a longer value would fail the write
+# on PostgreSQL. The code is matched whole (`fullmatch`: `$` would let a newline through).
+MAX_CODE = 32
+MAX_NAME = 100
+_CODE = re.compile(rf"[A-Z][A-Z0-9_]{{0,{MAX_CODE - 1}}}")
 MAX_BENEFITS = 50
 
 
@@ -52,13 +56,16 @@ class Tier:
     hold_months: int = 12
 
     def __post_init__(self) -> None:
-        if not _CODE.match(self.code):
+        if not _CODE.fullmatch(self.code):
             raise InvalidTier(
-                "code must be 1-32 upper-case letters, digits or '_', starting with a letter",
+                f"code must be 1-{MAX_CODE} upper-case letters, digits or '_', starting with "
+                "a letter",
                 field=("code",),
             )
         if not self.name.strip():
             raise InvalidTier("name must not be blank", field=("name",))
+        if len(self.name) > MAX_NAME:
+            raise InvalidTier(f"name must be at most {MAX_NAME} characters", field=("name",))
         if self.rank < 0:
             raise InvalidTier("rank must be >= 0", field=("rank",))
         if self.threshold < 0:

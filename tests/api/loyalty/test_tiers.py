@@ -100,6 +100,27 @@ async def test_an_admin_changes_a_tier(admin: GraphQLClient) -> None:
     assert lowest["tierUpdate"]["userErrors"] == [{"field": ["threshold"], "code": "INVALID"}]  # type: ignore[index]
 
 
+async def test_the_widest_tier_code_and_name_are_stored_and_wider_ones_refused(
+    admin: GraphQLClient,
+) -> None:
+    # The limits are the widths of tiers.code (32) and tiers.name (100): wider values used
+    # to fail the write on PostgreSQL (a code with a trailing newline passed the pattern).
+    await admin.execute(TIERS)
+    code, name = "W" * 32, "n" * 100
+    base = {"rank": 9, "threshold": 10}
+    widest = await admin.execute(CREATE, {"input": {**base, "code": code, "name": name}})
+    assert widest["tierCreate"]["userErrors"] == []  # type: ignore[index]
+    stored = {t["code"]: t["name"] for t in (await admin.execute(TIERS))["tiers"]}  # type: ignore[union-attr]
+    assert stored[code] == name
+    for field, value in (("code", code + "\n"), ("code", code + "W"), ("name", name + "n")):
+        wider = await admin.execute(
+            CREATE, {"input": {**base, "rank": 10, "code": "WIDER", "name": "W", field: value}}
+        )
+        assert wider["tierCreate"]["userErrors"] == [{"field": [field], "code": "INVALID"}]  # type: ignore[index]
+    renamed = await admin.execute(UPDATE, {"input": {"code": code, "name": name + "n"}})
+    assert renamed["tierUpdate"]["userErrors"] == [{"field": ["name"], "code": "INVALID"}]  # type: ignore[index]
+
+
 async def test_only_an_admin_manages_tiers(services: Services, gql: GraphQLClient) -> None:
     marketer = gql.as_(await make_api_key(services, Role.MARKETER))
     response = await marketer.post(

@@ -18,7 +18,14 @@ from domain.loyalty.tier_services import (
     list_tiers,
     update_tier,
 )
-from domain.loyalty.tiers import QualificationMetric, Tier, TierLadder, default_tiers
+from domain.loyalty.tiers import (
+    MAX_CODE,
+    MAX_NAME,
+    QualificationMetric,
+    Tier,
+    TierLadder,
+    default_tiers,
+)
 from tests.unit.loyalty.fakes import FakeLoyaltyUnitOfWork
 
 
@@ -53,7 +60,10 @@ def test_default_tiers_climb_from_member_at_zero() -> None:
         ({"multiplier": Decimal("-1.5")}, "multiplier"),
         ({"threshold": -1}, "threshold"),
         ({"code": "gold"}, "code"),
+        ({"code": "G" * (MAX_CODE + 1)}, "code"),
+        ({"code": "GOLD\n"}, "code"),
         ({"name": "  "}, "name"),
+        ({"name": "n" * (MAX_NAME + 1)}, "name"),
         ({"hold_months": -1}, "holdMonths"),
         ({"benefits": ("",)}, "benefits"),
     ],
@@ -65,6 +75,12 @@ def test_a_tier_with_an_out_of_range_field_is_refused(
         make_tier(**overrides)
 
     assert error.value.field == (field,)
+
+
+def test_the_widest_code_and_name_are_accepted() -> None:
+    tier = make_tier(code="G" * MAX_CODE, name="n" * MAX_NAME)
+
+    assert (len(tier.code), len(tier.name)) == (MAX_CODE, MAX_NAME)
 
 
 async def test_listing_tiers_seeds_the_defaults_once() -> None:
