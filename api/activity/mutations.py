@@ -19,6 +19,7 @@ from domain.access.model import Role
 from domain.activity.commands import EventInput as EventCommand
 from domain.activity.commands import RecordEvents
 from domain.activity.errors import TooManyEvents
+from domain.activity.model import MAX_NAME as MAX_EVENT_NAME
 from domain.activity.services import record_events
 from domain.errors import DomainError
 
@@ -35,7 +36,13 @@ class EventInput:
     quantity: int | None = None
     rating: int | None = strawberry.field(default=None, description="1 to 5, REVIEW_POSTED only.")
     order_id: strawberry.ID | None = None
-    name: str | None = strawberry.field(default=None, description="Required for CUSTOM.")
+    name: str | None = strawberry.field(
+        default=None,
+        description=(
+            f"Required for CUSTOM: a letter, then up to {MAX_EVENT_NAME - 1} letters, digits, "
+            "'_', '.', ':' or '-'."
+        ),
+    )
     properties: JSON | None = None
 
 

@@ -15,8 +15,11 @@ from domain.ids import new_id
 
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_URL = 2048
+# The widths of the activity_events.sku and .name columns.
 MAX_SKU = 100
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,99}$")
+MAX_NAME = 100
+# Matched whole (`fullmatch`): a `$` anchor would let a trailing newline through.
+_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_.:-]{{0,{MAX_NAME - 1}}}")
 
 
 class ActivityKind(StrEnum):
@@ -98,10 +101,10 @@ class EventDetails:
             raise InvalidActivityEvent(
                 "a REVIEW_POSTED needs a rating from 1 to 5", field=("rating",)
             )
-        if kind == ActivityKind.CUSTOM and (name is None or not _NAME.match(name)):
+        if kind == ActivityKind.CUSTOM and (name is None or not _NAME.fullmatch(name)):
             raise InvalidActivityEvent(
-                "a CUSTOM event needs a name: a letter, then up to 99 letters, digits, "
-                "'_', '.', ':' or '-'",
+                f"a CUSTOM event needs a name: a letter, then up to {MAX_NAME - 1} letters, "
+                "digits, '_', '.', ':' or '-'",
                 field=("name",),
             )
         try:

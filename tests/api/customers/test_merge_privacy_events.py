@@ -196,3 +196,26 @@ async def test_a_long_history_is_exported_as_a_job(
     )
     assert done["job"]["status"] == "SUCCEEDED"  # type: ignore[index]
     assert done["job"]["result"]["customer"]["email"] == "loser@example.com"  # type: ignore[index]
+
+
+async def test_the_widest_custom_event_name_is_stored_and_wider_ones_refused(
+    admin: GraphQLClient,
+) -> None:
+    # The limit is the width of activity_events.name (100): a name with a trailing newline
+    # used to pass the pattern and fail the write on PostgreSQL.
+    customer = {"email": "named-events@example.com"}
+    names = ["E" * 100, "E" * 100 + "\n", "E" * 101]
+    body = await admin.execute(
+        EVENTS,
+        {"input": {"events": [{"kind": "CUSTOM", "customer": customer, "name": n} for n in names]}},
+    )
+    payload = body["eventsRecord"]  # type: ignore[index]
+    assert payload["recorded"] == 1
+    assert [e["field"] for e in payload["userErrors"]] == [
+        ["events", "1", "name"],
+        ["events", "2", "name"],
+    ]
+    listed = await admin.execute(
+        '{ customer(email: "named-events@example.com") { events { nodes { name } } } }'
+    )
+    assert listed["customer"]["events"]["nodes"] == [{"name": "E" * 100}]  # type: ignore[index]
