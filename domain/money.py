@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from domain.errors import ValidationFailed
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Matched whole (`fullmatch`): a `$` anchor would accept "EUR\n", wider than the
+# three-character currency columns.
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +20,7 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if not _CURRENCY.match(self.currency):
+        if not _CURRENCY.fullmatch(self.currency):
             raise ValidationFailed(
                 f"currency must be an ISO 4217 code such as 'EUR', got {self.currency!r}",
                 field=("currency",),

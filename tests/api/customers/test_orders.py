@@ -189,3 +189,22 @@ async def test_the_widest_lines_are_stored_and_wider_ones_refused(admin: GraphQL
         )
         assert wider["order"] is None
         assert wider["userErrors"][0]["field"][-1] == name, wider
+
+
+async def test_a_currency_is_three_letters_and_nothing_more(admin: GraphQLClient) -> None:
+    # The currency columns hold three characters: "EUR\n" used to pass the pattern and fail
+    # the write on PostgreSQL.
+    widest = await record(admin, external_id="cur-1", amount=500)
+    assert widest["userErrors"] == []
+    assert widest["order"]["total"] == {"amount": 500, "currency": "EUR"}
+    for currency in ("EUR\n", "EURO"):
+        wider = await record(
+            admin,
+            external_id=f"cur-{currency.strip()}",
+            amount=500,
+            total={"amount": 500, "currency": currency},
+            baseTotal={"amount": 500, "currency": "EUR"},
+            lines=[],
+        )
+        assert wider["order"] is None
+        assert wider["userErrors"][0]["field"][-1] == "currency", wider
