@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.segments.catalog import DEFAULT_CATALOG, AttributeCatalog
 from domain.segments.errors import SegmentNameTaken
-from domain.segments.model import Segment
+from domain.segments.model import Segment, name_key
 from domain.segments.repository import MembershipChunk
 from domain.segments.syntax import Expr
 from persistence.queries.segments import compile_query
@@ -104,11 +104,6 @@ class SqlAlchemySegmentRepository:
     async def _one(self, statement: Any) -> Segment | None:
         row = (await self._conn.execute(statement)).first()
         return segment_from_row(row, self._catalog) if row is not None else None
-
-
-def name_key(name: str) -> str:
-    """The case-insensitive key of a segment name."""
-    return name.strip().lower()
 
 
 def _values(segment: Segment) -> dict[str, Any]:

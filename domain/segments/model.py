@@ -15,6 +15,8 @@ from domain.segments.events import SegmentCreated, SegmentDeleted, SegmentUpdate
 from domain.segments.language import parse
 from domain.segments.syntax import Expr
 
+# The width of the segments.name and .name_key columns; the key is the lower-cased name,
+# and lower-casing can lengthen a text ('İ' becomes 'i' and a combining dot), so both count.
 MAX_NAME_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 2_000
 
@@ -144,6 +146,11 @@ class Segment:
         return events
 
 
+def name_key(name: str) -> str:
+    """The case-insensitive key of a segment name: names are unique by it."""
+    return name.strip().lower()
+
+
 def _checked_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
@@ -151,6 +158,12 @@ def _checked_name(name: str) -> str:
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidSegment(
             f"a segment name has at most {MAX_NAME_LENGTH} characters", field=("name",)
+        )
+    if len(name_key(cleaned)) > MAX_NAME_LENGTH:
+        raise InvalidSegment(
+            f"a segment name has at most {MAX_NAME_LENGTH} characters once lower-cased "
+            "(some letters, such as 'İ', lower-case to two)",
+            field=("name",),
         )
     return cleaned
 

@@ -342,3 +342,26 @@ async def test_reevaluating_an_unknown_segment_is_a_user_error(admin: GraphQLCli
         "results": None,
         "userErrors": [{"field": ["id"], "code": "NOT_FOUND"}],
     }
+
+
+async def test_the_widest_segment_names_are_stored_and_wider_ones_refused(
+    admin: GraphQLClient,
+) -> None:
+    # name and name_key (the lower-cased name) are both 100 wide; 'İ' lower-cases to two
+    # characters, so a 100-character name holding one used to fail the write on PostgreSQL.
+    widest = await create(admin, name="n" * 100, query="orders_count >= 0")
+    assert widest["userErrors"] == []
+    assert widest["segment"]["name"] == "n" * 100
+    dotted = await create(admin, name="\u0130" + "n" * 98, query="orders_count >= 0")
+    assert dotted["userErrors"] == []
+    for name in ("m" * 101, "\u0130" + "m" * 99):
+        wider = await create(admin, name=name, query="orders_count >= 0")
+        assert wider["segment"] is None
+        assert wider["userErrors"][0]["field"] == ["name"]
+        assert "100" in wider["userErrors"][0]["message"]
+    renamed = await admin.execute(
+        """mutation($input: SegmentUpdateInput!) {
+             segmentUpdate(input: $input) { segment { name } userErrors { field } } }""",
+        {"input": {"id": widest["segment"]["id"], "name": "\u0130" + "m" * 99}},
+    )
+    assert renamed["segmentUpdate"] == {"segment": None, "userErrors": [{"field": ["name"]}]}
