@@ -9,7 +9,6 @@ lots that would be touched, and changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -27,7 +26,7 @@ from api.permissions import require
 from api.relay import decode_id
 from domain.access.model import Role
 from domain.errors import NotFound, ValidationFailed
-from domain.loyalty.idempotency import MAX_KEY_LENGTH
+from domain.loyalty.idempotency import prefixed_key
 from domain.loyalty.ledger import Source, SourceKind
 from domain.loyalty.points_services import (
     AdjustPoints,
@@ -149,10 +148,7 @@ def ledger_key(info: strawberry.Info, given: str | None) -> str:
             "points changes need an idempotencyKey (or the Idempotency-Key header)",
             field=("idempotencyKey",),
         )
-    scope = f"api:{info.context.principal.scope}:"
-    if len(scope) + len(raw) <= MAX_KEY_LENGTH:
-        return scope + raw
-    return scope + "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
+    return prefixed_key(f"api:{info.context.principal.scope}:", raw)
 
 
 async def _existing_customer(info: strawberry.Info, customer_id: UUID) -> UUID:

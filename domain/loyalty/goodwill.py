@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.bus import EventHandlers
 from domain.loyalty.entries import EntryKind, Posting, Source, SourceKind
-from domain.loyalty.idempotency import fingerprint
+from domain.loyalty.idempotency import fingerprint, prefixed_key
 from domain.loyalty.points_services import post_in
 from domain.loyalty.program import LoyaltyProgram
 from domain.ports import Clock
@@ -29,7 +29,9 @@ class GoodwillCredit:
             reason=event.reason,
             actor=actor,
             source=Source(SourceKind.TICKET, str(event.ticket_id)),
-            idempotency_key=f"goodwill:{event.idempotency_key}",
+            # The client's key may be as long as any idempotency key (255): a long one is
+            # digested rather than refused at the ledger's narrower limit.
+            idempotency_key=prefixed_key("goodwill:", event.idempotency_key),
             fingerprint=fingerprint(
                 "goodwill",
                 customer_id=event.customer_id,

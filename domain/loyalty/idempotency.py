@@ -18,6 +18,7 @@ from domain.errors import IdempotencyConflict, ValidationFailed
 from domain.loyalty.ledger import LedgerEntry
 
 MAX_KEY_LENGTH = 200
+"""Longest key a ledger entry takes (its column holds 255)."""
 
 
 def _plain(value: object) -> object:
@@ -36,6 +37,15 @@ def fingerprint(operation: str, **arguments: object) -> str:
         default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def prefixed_key(prefix: str, raw: str) -> str:
+    """`prefix + raw` (a key namespaced to its caller or its cause), or, when that would
+    exceed MAX_KEY_LENGTH, `prefix` and a digest of `raw`: any key a client may send fits
+    the ledger and still replays to the same entry."""
+    if len(prefix) + len(raw) <= MAX_KEY_LENGTH:
+        return prefix + raw
+    return prefix + "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def check_key(key: str) -> None:

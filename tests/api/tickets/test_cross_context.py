@@ -76,3 +76,33 @@ async def test_goodwill_points_are_credited_once(admin: GraphQLClient) -> None:
         body = await admin.execute(grant, {"id": ticket_id})
         assert body["ticketGoodwillGrant"]["userErrors"] == []  # type: ignore[index]
     assert await _balance(admin, customer_id) == before + 150
+
+
+async def test_a_goodwill_grant_takes_any_idempotency_key_up_to_255_characters(
+    admin: GraphQLClient,
+) -> None:
+    # Idempotency keys may have 255 characters; the ledger's own limit (200, less the
+    # "goodwill:" prefix) used to refuse keys from 192 characters on.
+    customer_id, _ = await _customer_with_an_order(admin)
+    before = await _balance(admin, customer_id)
+    created = await admin.execute(
+        """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } } }""",
+        {
+            "input": {
+                "kind": "COMPLAINT",
+                "subject": "Late",
+                "body": "Very late",
+                "customerId": customer_id,
+            }
+        },
+    )
+    ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
+    grant = """mutation($id: ID!, $key: String) { ticketGoodwillGrant(input: {id: $id, points: 150, reason: "sorry", idempotencyKey: $key}) { userErrors { field code message } } }"""
+    for key in ("g" * 200, "g" * 255, "g" * 255):
+        body = await admin.execute(grant, {"id": ticket_id, "key": key})
+        assert body["ticketGoodwillGrant"]["userErrors"] == [], body  # type: ignore[index]
+    # Two keys, two grants: the replay of the 255-character key credited nothing more.
+    assert await _balance(admin, customer_id) == before + 300
+    wider = (await admin.post(grant, {"id": ticket_id, "key": "g" * 256})).json()
+    assert wider["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert await _balance(admin, customer_id) == before + 300
