@@ -69,10 +69,9 @@ class IdempotencyExtension(SchemaExtension):
         if key is None:
             yield
             return
-        if len(key) > MAX_KEY_LENGTH:
-            ec.result = _error(
-                f"idempotency key longer than {MAX_KEY_LENGTH} characters", TopLevelCode.BAD_REQUEST
-            )
+        problem = _key_problem(key)
+        if problem is not None:
+            ec.result = _error(problem, TopLevelCode.BAD_REQUEST)
             yield
             return
         store = context.services.idempotency
@@ -118,6 +117,16 @@ async def _claim(store: Any, scope: str, key: str, fingerprint: str, settings: A
         if claim.state is not ClaimState.IN_PROGRESS or time.monotonic() >= deadline:
             return claim
         await asyncio.sleep(POLL_SECONDS)
+
+
+def _key_problem(key: str) -> str | None:
+    """Why `key` cannot be stored (its column is VARCHAR(255); PostgreSQL text cannot hold
+    NUL), or None."""
+    if len(key) > MAX_KEY_LENGTH:
+        return f"idempotency key longer than {MAX_KEY_LENGTH} characters"
+    if "\x00" in key:
+        return "idempotency key cannot hold a NUL character"
+    return None
 
 
 def _error(message: str, code: TopLevelCode) -> ExecutionResult:

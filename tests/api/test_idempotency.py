@@ -121,3 +121,33 @@ async def test_concurrent_replays_have_one_effect(admin: GraphQLClient) -> None:
 async def test_an_overlong_key_is_refused(admin: GraphQLClient) -> None:
     body = (await admin.post(CREATE, {"name": "x", "key": "k" * 300})).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_the_widest_key_is_stored_and_one_character_more_refused(
+    admin: GraphQLClient,
+) -> None:
+    # The widest key fits idempotency_records.key (255), in the argument as in the header.
+    first = await admin.execute(CREATE, {"name": "widest", "key": "k" * 255})
+    again = await admin.execute(CREATE, {"name": "widest", "key": "k" * 255})
+    assert again["apiKeyCreate"]["apiKey"] == first["apiKeyCreate"]["apiKey"]  # type: ignore[index]
+    header = {"idempotency-key": "h" * 255}
+    await admin.execute(CREATE_NO_KEY_ARG, {"name": "widest"}, headers=header)
+    await admin.execute(CREATE_NO_KEY_ARG, {"name": "widest"}, headers=header)
+    assert await _key_count(admin, "widest") == 2
+    for variables, headers in (
+        ({"name": "wider", "key": "k" * 256}, None),
+        ({"name": "wider"}, {"idempotency-key": "h" * 256}),
+    ):
+        query = CREATE if "key" in variables else CREATE_NO_KEY_ARG
+        body = (await admin.post(query, variables, headers=headers)).json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert await _key_count(admin, "wider") == 0
+
+
+async def test_a_key_holding_a_nul_character_is_a_bad_request(admin: GraphQLClient) -> None:
+    # PostgreSQL text cannot hold NUL: the claim's INSERT used to fail with the raw
+    # database message (SQL included) in the response.
+    body = (await admin.post(CREATE, {"name": "nul", "key": "a\x00b"})).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "NUL" in body["errors"][0]["message"]
+    assert await _key_count(admin, "nul") == 0
