@@ -22,7 +22,9 @@ from api.schema import build_schema
 from api.view import PatronageGraphQL
 from patronage.observability import new_request_id, request_id_var
 
-_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Matched whole (`fullmatch`): `$` would let a trailing newline through, one character
+# wider than the audit log's request_id column.
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestIdMiddleware:
@@ -34,7 +36,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SANE_ID.match(incoming) else new_request_id()
+        request_id = incoming if _SANE_ID.fullmatch(incoming) else new_request_id()
         token = request_id_var.set(request_id)
 
         async def send_with_id(message: Message) -> None:

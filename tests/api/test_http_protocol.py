@@ -107,6 +107,23 @@ async def test_a_sane_client_request_id_is_kept(admin: GraphQLClient) -> None:
     assert response.headers["x-request-id"] == "abc-123"
 
 
+async def test_a_client_request_id_with_a_trailing_newline_is_replaced(
+    admin: GraphQLClient,
+) -> None:
+    # `$` let "<64 characters>\n" through, one wider than audit_log.request_id: the audited
+    # mutation then failed on PostgreSQL.
+    sent = "r" * 64 + "\n"
+    response = await admin.post(
+        """mutation { apiKeyCreate(input: {name: "audited", role: ANALYST}) {
+             apiKey { name } userErrors { message } } }""",
+        headers={"x-request-id": sent},
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    assert body["data"]["apiKeyCreate"]["apiKey"] == {"name": "audited"}
+    assert response.headers["x-request-id"] not in (sent, sent.strip())
+
+
 async def test_health_and_readiness(http: httpx.AsyncClient) -> None:
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")
