@@ -1,9 +1,9 @@
-"""The set-based writes of one import batch, and `recompute_stats_many`.
+"""The set-based writes of one import batch.
 
 A batch costs a fixed number of statements whatever its size (`persistence.bulk`):
 customers, new and changed alike, by one multi-row `INSERT ... ON CONFLICT (id) DO
 UPDATE`; identities, consents, memberships, orders, lines and rejects appended in bulk
-(COPY on PostgreSQL); stats by one `INSERT ... SELECT ... GROUP BY ... ON CONFLICT`.
+(COPY on PostgreSQL); stats by `persistence.customer_stats`.
 Before the customers, those whose email changes give up their old key, so emails that
 move between customers within a batch never collide halfway.
 
@@ -19,17 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import (
-    BigInteger,
-    Integer,
     bindparam,
-    case,
-    cast,
-    func,
     inspect,
-    literal,
     select,
     update,
 )
@@ -40,16 +33,14 @@ from domain.ids import new_id
 from domain.imports.model import ImportRun
 from domain.imports.people import Person
 from domain.imports.repository import BatchPlan
-from domain.orders.status import OrderStatus
 from persistence.batches import batches
 from persistence.bulk import in_values, insert_rows, upsert_rows
-from persistence.dialect import insert_for
+from persistence.customer_stats import recompute_stats_many
 from persistence.tables.customers import consent_entries, customer_identities, customers
 from persistence.tables.imports import import_rejects
 from persistence.tables.loyalty import memberships, tier_changes, tiers
-from persistence.tables.orders import customer_stats, order_lines, order_refunds, orders
+from persistence.tables.orders import order_lines, orders
 
-PURCHASE_STATUSES = tuple(s.value for s in OrderStatus if s.counts_as_purchase)
 DEFAULT_TIER = "MEMBER"
 # Columns an import may change on a customer that exists (never metadata, merge, erasure).
 _UPSERT_SET = (
@@ -198,14 +189,6 @@ async def write_plan(
     )
 
 
-async def recompute_stats_many(conn: AsyncConnection, customer_ids: Sequence[UUID]) -> None:
-    """Recompute `customer_stats` of these customers: one INSERT ... SELECT ... GROUP BY
-    ... ON CONFLICT DO UPDATE per 5,000 customers, by the rule of
-    `domain.orders.stats.compute_customer_stats` (a customer without orders gets zeros)."""
-    for chunk in batches(sorted(set(customer_ids))):
-        await conn.execute(_stats_upsert_many(conn.dialect.name, chunk))
-
-
 async def _release_emails(conn: AsyncConnection, persons: Sequence[Person]) -> None:
     moving = [
         p.id
@@ -285,76 +268,3 @@ async def _enrol(conn: AsyncConnection, persons: Sequence[Person], loyalty: Loya
                 for p in persons
             ],
         )
-
-
-def _stats_upsert_many(dialect: str, customer_ids: Sequence[UUID]) -> Any:
-    """The set-based twin of persistence.orders' one-customer upsert: the same aggregate,
-    grouped by customer over the orders of these customers only (an index scan on
-    orders.customer_id, not a join that would read the whole table), then joined to the
-    customers so that a customer without orders gets its zero row too."""
-    of_customers = in_values(orders.c.customer_id, customer_ids, dialect)
-    per_order = (
-        select(
-            order_refunds.c.order_id,
-            func.count().label("refunds"),
-            func.sum(order_refunds.c.base_amount).label("refunded"),
-        )
-        .where(order_refunds.c.order_id.in_(select(orders.c.id).where(of_customers)))
-        .group_by(order_refunds.c.order_id)
-        .subquery()
-    )
-    purchase = orders.c.status.in_(PURCHASE_STATUSES)
-    refunded = func.coalesce(per_order.c.refunded, 0)
-    totals = (
-        select(
-            orders.c.customer_id,
-            func.sum(case((purchase, 1), else_=0)).label("orders_count"),
-            func.sum(case((purchase, orders.c.base_total - refunded), else_=0)).label("net_spent"),
-            func.min(case((purchase, orders.c.placed_at))).label("first_order_at"),
-            func.max(case((purchase, orders.c.placed_at))).label("last_order_at"),
-            func.sum(per_order.c.refunds).label("refunds_count"),
-            func.sum(per_order.c.refunded).label("refunded_total"),
-        )
-        .select_from(orders.outerjoin(per_order, per_order.c.order_id == orders.c.id))
-        .where(of_customers)
-        .group_by(orders.c.customer_id)
-        .subquery()
-    )
-    # Sums are cast to BIGINT: PostgreSQL's SUM(bigint) is NUMERIC, whose division is
-    # not integer division; the floor of a negative net is spelled out (as the rule says).
-    count = cast(func.coalesce(totals.c.orders_count, 0), Integer)
-    net = cast(func.coalesce(totals.c.net_spent, 0), BigInteger)
-    average = case(
-        (count == 0, literal(0, BigInteger)),
-        (net >= 0, net // count),
-        else_=-((count - 1 - net) // count),
-    )
-    columns = [
-        "customer_id",
-        "orders_count",
-        "net_spent",
-        "average_order_value",
-        "first_order_at",
-        "last_order_at",
-        "refunds_count",
-        "refunded_total",
-    ]
-    source = (
-        select(
-            customers.c.id,
-            count,
-            net,
-            average,
-            totals.c.first_order_at,
-            totals.c.last_order_at,
-            cast(func.coalesce(totals.c.refunds_count, 0), Integer),
-            cast(func.coalesce(totals.c.refunded_total, 0), BigInteger),
-        )
-        .select_from(customers.outerjoin(totals, totals.c.customer_id == customers.c.id))
-        .where(in_values(customers.c.id, customer_ids, dialect))
-    )
-    stmt = insert_for(dialect, customer_stats).from_select(columns, source)
-    return stmt.on_conflict_do_update(
-        index_elements=[customer_stats.c.customer_id],
-        set_={name: stmt.excluded[name] for name in columns if name != "customer_id"},
-    )

@@ -14,11 +14,9 @@ from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.loyalty.tiers import QualificationMetric
-from domain.orders.status import OrderStatus
+from persistence.customer_stats import PURCHASE_STATUSES
 from persistence.tables.loyalty import points_entries
 from persistence.tables.orders import order_refunds, orders
-
-PURCHASE_STATUSES = tuple(s.value for s in OrderStatus if s.counts_as_purchase)
 
 
 def uuid_text(dialect: str, column: ColumnElement[Any]) -> ColumnElement[str]:

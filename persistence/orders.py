@@ -1,9 +1,8 @@
-"""Repository of the orders context, the customer-stats upsert, and the retrying recorder.
+"""Repository of the orders context, and the retrying recorder.
 
 An order is read in three statements (the order rows, their lines, their refunds),
-whether one order or all of a customer's. Customer stats are recomputed by one
-INSERT ... SELECT aggregate ... ON CONFLICT DO UPDATE that follows the rule of
-`domain.orders.stats.compute_customer_stats` exactly.
+whether one order or all of a customer's. Customer stats are recomputed by the upsert of
+`persistence.customer_stats`.
 """
 
 from __future__ import annotations
@@ -13,17 +12,10 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    BigInteger,
-    Integer,
-    Uuid,
     and_,
-    case,
-    cast,
     func,
     insert,
-    literal,
     select,
-    true,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -43,10 +35,8 @@ from domain.orders.stats import CustomerStats
 from domain.orders.status import OrderStatus
 from domain.ports import Clock
 from persistence.batches import batches
-from persistence.dialect import insert_for
+from persistence.customer_stats import stats_upsert
 from persistence.tables.orders import customer_stats, order_lines, order_refunds, orders
-
-PURCHASE_STATUSES = tuple(s.value for s in OrderStatus if s.counts_as_purchase)
 
 # What a concurrent twin of record_order can raise: the order itself, or the customer it
 # created for an unknown email or identity. A retry takes the replay / found path.
@@ -209,7 +199,8 @@ class SqlAlchemyOrderRepository:
         return moved
 
     async def recompute_stats(self, customer_id: UUID) -> CustomerStats:
-        stmt = _stats_upsert(self._conn.dialect.name, customer_id)
+        stmt = stats_upsert(self._conn.dialect.name, [customer_id])
+        stmt = stmt.returning(*customer_stats.c)
         return _stats_from_row((await self._conn.execute(stmt)).one())
 
     async def _move(self, where: ColumnElement[bool], to_customer_id: UUID) -> list[UUID]:
@@ -282,78 +273,3 @@ def _order_from_rows(row: Any, lines: list[Any], refunds: list[Any]) -> Order:
             for r in refunds
         ],
     )
-
-
-def _stats_upsert(dialect: str, customer_id: UUID) -> Any:
-    """INSERT ... SELECT the customer's aggregate ... ON CONFLICT DO UPDATE ... RETURNING.
-
-    Sums are cast to BIGINT: PostgreSQL's SUM(bigint) is NUMERIC, whose division is not
-    integer division. Both databases truncate integer division toward zero, so the floor
-    of a negative net is spelled out (nets are not negative today; the rule says floor).
-    """
-    of_customer = orders.c.customer_id == customer_id
-    per_order = (
-        select(
-            order_refunds.c.order_id,
-            func.count().label("refunds"),
-            func.sum(order_refunds.c.base_amount).label("refunded"),
-        )
-        .where(order_refunds.c.order_id.in_(select(orders.c.id).where(of_customer)))
-        .group_by(order_refunds.c.order_id)
-        .subquery()
-    )
-    purchase = orders.c.status.in_(PURCHASE_STATUSES)
-    refunded = func.coalesce(per_order.c.refunded, 0)
-    aggregate = (
-        select(
-            cast(func.coalesce(func.sum(case((purchase, 1), else_=0)), 0), Integer).label(
-                "orders_count"
-            ),
-            cast(
-                func.coalesce(
-                    func.sum(case((purchase, orders.c.base_total - refunded), else_=0)), 0
-                ),
-                BigInteger,
-            ).label("net_spent"),
-            func.min(case((purchase, orders.c.placed_at))).label("first_order_at"),
-            func.max(case((purchase, orders.c.placed_at))).label("last_order_at"),
-            cast(func.coalesce(func.sum(per_order.c.refunds), 0), Integer).label("refunds_count"),
-            cast(func.coalesce(func.sum(per_order.c.refunded), 0), BigInteger).label(
-                "refunded_total"
-            ),
-        )
-        .select_from(orders.outerjoin(per_order, per_order.c.order_id == orders.c.id))
-        .where(of_customer)
-        .subquery()
-    )
-    net, count = aggregate.c.net_spent, aggregate.c.orders_count
-    average = case(
-        (count == 0, literal(0, BigInteger)),
-        (net >= 0, net // count),
-        else_=-((count - 1 - net) // count),
-    )
-    columns = [
-        "customer_id",
-        "orders_count",
-        "net_spent",
-        "average_order_value",
-        "first_order_at",
-        "last_order_at",
-        "refunds_count",
-        "refunded_total",
-    ]
-    source = select(
-        literal(customer_id, Uuid).label("customer_id"),
-        count,
-        net,
-        average.label("average_order_value"),
-        aggregate.c.first_order_at,
-        aggregate.c.last_order_at,
-        aggregate.c.refunds_count,
-        aggregate.c.refunded_total,
-    ).where(true())  # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT (parsing)
-    stmt = insert_for(dialect, customer_stats).from_select(columns, source)
-    return stmt.on_conflict_do_update(
-        index_elements=[customer_stats.c.customer_id],
-        set_={name: stmt.excluded[name] for name in columns if name != "customer_id"},
-    ).returning(*customer_stats.c)

@@ -35,9 +35,9 @@ from sqlalchemy import Table, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause, NamedFromClause
 
-from domain.orders.status import OrderStatus
 from domain.segments.syntax import Attr
 from domain.tickets.values import TicketStatus
+from persistence.customer_stats import PURCHASE_STATUSES
 from persistence.queries.segments.functions import json_text, month_of
 from persistence.queries.segments.intervals import age_on, days_since, minor_units
 from persistence.queries.segments.sources import (
@@ -57,7 +57,6 @@ from persistence.tables.scoring import customer_scores
 from persistence.tables.tags import customer_tags
 from persistence.tables.tickets import tickets
 
-PURCHASE_STATUSES = tuple(s.value for s in OrderStatus if s.counts_as_purchase)
 OPEN_TICKET_STATUSES = tuple(
     s.value for s in TicketStatus if s not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 )

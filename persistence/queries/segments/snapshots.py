@@ -18,10 +18,10 @@ from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.segments.snapshot import CustomerSnapshot
+from persistence.customer_stats import PURCHASE_STATUSES
 from persistence.queries.segments.attributes import (
     CART_KINDS,
     OPEN_TICKET_STATUSES,
-    PURCHASE_STATUSES,
     REVIEW_KIND,
 )
 from persistence.tables.activity import activity_events

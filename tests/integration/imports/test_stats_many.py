@@ -20,7 +20,7 @@ from domain.orders.model import Order
 from domain.orders.refunds import Refund, RefundLine
 from domain.orders.stats import CustomerStats, compute_customer_stats
 from domain.orders.status import OrderStatus
-from persistence.import_writes import recompute_stats_many
+from persistence.customer_stats import recompute_stats_many
 from persistence.tables.orders import customer_stats
 from persistence.unit_of_work import SqlUnitOfWork
 
