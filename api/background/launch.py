@@ -7,18 +7,17 @@ is sent with the job id through `Services.send_job` (the composition root's brok
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import strawberry
 
+from api.background.types import Job
 from api.errors import ApiError, TopLevelCode
 from domain.background.services import queue_job
 
 
-async def launch_job(
-    info: strawberry.Info, actor: str, *, total: int | None, **kwargs: Any
-) -> UUID:
-    """Record a QUEUED job of kind `actor` and send the actor with `job_id` and `kwargs`."""
+async def launch_job(info: strawberry.Info, actor: str, *, total: int | None, **kwargs: Any) -> Job:
+    """Record a QUEUED job of kind `actor`, send the actor with `job_id` and `kwargs`, and
+    return the job as the client follows it."""
     services = info.context.services
     if services.send_job is None:
         raise ApiError(
@@ -33,4 +32,4 @@ async def launch_job(
         total=total,
     )
     services.send_job(actor, job_id=str(job.id), **kwargs)
-    return job.id
+    return Job.from_model(job)

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from api.background.launch import launch_job
-from api.background.types import Job, job_by_id
+from api.background.types import Job
 from api.customers.loaders import CustomerByIdLoader
 from api.customers.types import Customer
 from api.errors import UserError
@@ -211,9 +211,9 @@ class CustomerPrivacyMutation:
         async with services.read() as conn:
             size = await history_size(conn, customer_id)
         if size > EXPORT_INLINE_LIMIT:
-            job_id = await launch_job(
+            job = await launch_job(
                 info, "customers.export", total=None, customer_id=str(customer_id)
             )
-            return CustomerExportPayload(job=await job_by_id(info, job_id))
+            return CustomerExportPayload(job=job)
         data = await export_customer(services.uow(), services.participants, customer_id)
         return CustomerExportPayload(data=data)

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from api.background.types import Job
 from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
 from api.segments.types import Segment
@@ -89,7 +90,14 @@ class SegmentReevaluatePayload:
     results: list[SegmentReevaluation] | None = strawberry.field(
         default=None, description="Per segment (null when run in the background)."
     )
+    job: Job | None = strawberry.field(
+        default=None,
+        description="The background Job, when `background` was asked for: follow it with "
+        "`jobUpdated` or `job(id:)`.",
+    )
     job_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="The background Job, when `background` was asked for."
+        default=None,
+        description="The background Job's id.",
+        deprecation_reason="Use `job { id }`.",
     )
     user_errors: list[UserError] = user_errors_field()

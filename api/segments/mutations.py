@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.background.launch import launch_job
 from api.mutation import mutation
 from api.permissions import require
 from api.relay import decode_id, encode_id
@@ -19,7 +20,6 @@ from api.segments.inputs import (
     SegmentReevaluation,
     SegmentUpdateInput,
 )
-from api.segments.launch import launch_job
 from api.segments.types import Segment
 from domain.access.model import Role
 from domain.segments.errors import SegmentNameTaken, SegmentNotFound
@@ -158,14 +158,14 @@ class SegmentMutation:
         as_of = input.as_of or request_evaluation(info).as_of
         segment_id = decode_id(input.id, "Segment") if input.id is not None else None
         if input.background:
-            job_id = await launch_job(
+            job = await launch_job(
                 info,
                 REEVALUATE_ACTOR,
                 total=None,
                 segment_ids=[str(segment_id)] if segment_id else None,
                 as_of=as_of.isoformat(),
             )
-            return SegmentReevaluatePayload(job_id=relay.GlobalID("Job", str(job_id)))
+            return SegmentReevaluatePayload(job=job, job_id=relay.GlobalID("Job", job.id))
         uow = SteppedUnitOfWork(services.uow)
         if segment_id is not None:
             outcomes = [await reevaluate_segment(uow, segment_id, as_of=as_of)]

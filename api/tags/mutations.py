@@ -5,12 +5,13 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from api.background.launch import launch_job
+from api.background.types import Job
 from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
 from api.mutation import mutation
 from api.relay import decode_id, ids_of
 from api.segments.evaluation import request_evaluation
-from api.segments.launch import launch_job
 from api.segments.mutations import SegmentWriters
 from api.tags.types import RuleTag
 from domain.errors import ValidationFailed
@@ -62,9 +63,15 @@ class TagsChangePayload:
     batches: int | None = strawberry.field(
         default=None, description="Transactions it was committed in (by query)."
     )
+    job: Job | None = strawberry.field(
+        default=None,
+        description="The background Job doing the work, when the query matched many customers: "
+        "follow it with `jobUpdated` or `job(id:)`.",
+    )
     job_id: relay.GlobalID | None = strawberry.field(
         default=None,
-        description="The background Job doing the work, when the query matched many customers.",
+        description="The background Job's id.",
+        deprecation_reason="Use `job { id }`.",
     )
     user_errors: list[UserError] = user_errors_field()
 
@@ -125,7 +132,7 @@ async def _change(
         services.uow(), services.clock, TagByQuery(data.query, tags, as_of)
     )
     if total > JOB_THRESHOLD:
-        job_id = await launch_job(
+        job = await launch_job(
             info,
             APPLY_ACTOR,
             total=total,
@@ -134,7 +141,7 @@ async def _change(
             remove=not adding,
             as_of=as_of.isoformat(),
         )
-        return TagsChangePayload(job_id=relay.GlobalID("Job", str(job_id)))
+        return TagsChangePayload(job=job, job_id=relay.GlobalID("Job", job.id))
     uow = SteppedUnitOfWork(services.uow)
     if adding:
         change = await add_tags_by_query(uow, services.clock, TagByQuery(data.query, tags, as_of))

@@ -317,11 +317,17 @@ async def test_reevaluation_can_run_as_a_background_job(
     created = await create(admin, name="All", query="orders_count >= 0")
     data = await admin.execute(
         """mutation($id: ID!) { segmentReevaluate(input: {id: $id, asOf: "2026-03-30",
-             background: true}) { results { entered } jobId userErrors { message } } }""",
+             background: true}) { results { entered } jobId job { id kind status }
+             userErrors { message } } }""",
         {"id": created["segment"]["id"]},
     )
     payload = data["segmentReevaluate"]
-    assert payload["results"] is None and payload["jobId"] is not None
+    assert payload["results"] is None
+    assert payload["job"] == {
+        "id": payload["jobId"],
+        "kind": "segments.reevaluate",
+        "status": "QUEUED",
+    }
     [(actor, kwargs)] = sent
     assert actor == "segments.reevaluate"
     assert kwargs["as_of"] == "2026-03-30"

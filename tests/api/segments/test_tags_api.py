@@ -18,7 +18,7 @@ from tests.integration.segments.rows import CustomerFacts
 
 ADD = """
 mutation($input: TagsChangeInput!) {
-  tagsAdd(input: $input) { customersCount changedCount batches jobId userErrors { field code message } }
+  tagsAdd(input: $input) { customersCount changedCount batches jobId job { id kind status progress { done total } } userErrors { field code message } }
 }"""
 REMOVE = ADD.replace("tagsAdd", "tagsRemove")
 TAGS = "{ tags(first: 20) { totalCount nodes { name kind customersCount segment { name } } } }"
@@ -47,6 +47,7 @@ async def test_tags_by_ids_are_normalised_counted_and_removed(
         "changedCount": 3,
         "batches": 1,
         "jobId": None,
+        "job": None,
         "userErrors": [],
     }
     listed = (await admin.execute(TAGS))["tags"]
@@ -91,6 +92,7 @@ async def test_a_small_query_is_tagged_inside_the_request(
         "changedCount": 3,
         "batches": 1,
         "jobId": None,
+        "job": None,
         "userErrors": [],
     }
     preview = await admin.execute(
@@ -109,7 +111,14 @@ async def test_a_large_query_runs_as_a_job_with_progress(
     services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))
 
     added = await add(admin, tags=["winter"], query="tier = 'GOLD'")
-    assert added["jobId"] is not None and added["customersCount"] is None
+    assert added["customersCount"] is None
+    # The payload carries the job itself; the deprecated jobId names the same one.
+    assert added["job"] == {
+        "id": added["jobId"],
+        "kind": "tags.apply_by_query",
+        "status": "QUEUED",
+        "progress": {"done": 0, "total": 5},
+    }
     [(actor, kwargs)] = sent
     assert actor == "tags.apply_by_query"
     assert kwargs["query"] == "tier = 'GOLD'" and kwargs["tags"] == ["winter"]
