@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.access.model import Role
 from domain.tickets.errors import ConcurrentModification
 from domain.tickets.model import Ticket
 from domain.tickets.priority import Priority
@@ -27,6 +28,7 @@ from domain.tickets.values import (
     TicketStatus,
 )
 from persistence.db import metadata
+from persistence.tables.access import api_keys
 from persistence.tables.customers import customers
 from persistence.tables.orders import order_lines, orders
 from persistence.tables.tickets import (
@@ -41,6 +43,8 @@ from persistence.tables.tickets import (
 _US = timedelta(microseconds=1)
 # A merge chain longer than this is a data error, not a customer to open tickets for.
 _MAX_MERGE_HOPS = 16
+
+AGENT_ROLES = (Role.SUPPORT.value, Role.ADMIN.value)
 
 
 def _uuid(value: UUID | None) -> UUID | None:
@@ -364,6 +368,23 @@ class SqlTicketOrderLookup:
             customer_id=_id(rows[0].customer_id),
             quantities_by_sku=dict(quantities),
         )
+
+
+class SqlTicketAgentLookup:
+    """Agents are the API keys of SUPPORT and ADMIN that are not revoked."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def is_agent(self, agent_id: UUID) -> bool:
+        found = await self._conn.execute(
+            select(api_keys.c.id).where(
+                api_keys.c.id == agent_id,
+                api_keys.c.role.in_(AGENT_ROLES),
+                api_keys.c.revoked_at.is_(None),
+            )
+        )
+        return found.first() is not None
 
 
 @lru_cache(maxsize=8)

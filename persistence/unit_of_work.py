@@ -50,6 +50,7 @@ from persistence.tags import SqlAlchemyRuleTagRepository, SqlAlchemyTagAssignmen
 from persistence.tickets import (
     ConfiguredTicketSettings,
     SqlAlchemyTicketRepository,
+    SqlTicketAgentLookup,
     SqlTicketCustomerLookup,
     SqlTicketOrderLookup,
 )
@@ -193,6 +194,10 @@ class SqlUnitOfWork:
     @cached_property
     def ticket_orders(self) -> SqlTicketOrderLookup:
         return SqlTicketOrderLookup(self.connection)
+
+    @cached_property
+    def ticket_agents(self) -> SqlTicketAgentLookup:
+        return SqlTicketAgentLookup(self.connection)
 
     @cached_property
     def ticket_settings(self) -> ConfiguredTicketSettings:

@@ -49,6 +49,10 @@ class UnknownCustomer(NotFound):
     """Raised when a ticket is opened for a customer that does not exist."""
 
 
+class UnknownAgent(NotFound):
+    """Raised when a ticket is assigned to an id that is not an active SUPPORT or ADMIN key."""
+
+
 class UnknownOrder(NotFound):
     """Raised when a ticket names an order that does not exist (or is not the customer's)."""
 

@@ -90,6 +90,15 @@ class TicketOrderLookup(Protocol):
         ...
 
 
+class TicketAgentLookup(Protocol):
+    """Reads agents (the staff API keys) from the access context."""
+
+    async def is_agent(self, agent_id: UUID) -> bool:
+        """Whether `agent_id` is an API key that is not revoked and works tickets
+        (role SUPPORT or ADMIN)."""
+        ...
+
+
 class TicketSettingsSource(Protocol):
     """The store's service rules (business calendar, SLA targets, priority policy)."""
 
@@ -109,6 +118,9 @@ class TicketsUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def ticket_orders(self) -> TicketOrderLookup: ...
+
+    @property
+    def ticket_agents(self) -> TicketAgentLookup: ...
 
     @property
     def ticket_settings(self) -> TicketSettingsSource: ...

@@ -24,6 +24,7 @@ from domain.tickets.errors import (
     OrderOfAnotherCustomer,
     OrderRequired,
     TicketNotFound,
+    UnknownAgent,
     UnknownCustomer,
     UnknownOrder,
 )
@@ -140,7 +141,17 @@ async def assign_ticket(uow: TicketsUnitOfWork, clock: Clock, command: AssignTic
         ticket, loaded = await _load(
             uow, command.ticket_id, command.actor, command.expected_version
         )
-        ticket.assign(command.assignee_id, by=command.actor, now=clock.now())
+        agent = command.assignee_id
+        # Only a new assignee is checked: keeping a revoked agent's ticket is no change.
+        if (
+            agent is not None
+            and agent != ticket.assignee_id
+            and not await uow.ticket_agents.is_agent(agent)
+        ):
+            raise UnknownAgent(
+                f"no active SUPPORT or ADMIN API key has id {agent}", field=("assigneeId",)
+            )
+        ticket.assign(agent, by=command.actor, now=clock.now())
         await _store(uow, ticket, loaded)
     return ticket
 

@@ -7,6 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.context import Services
+from api.relay import encode_id
+from domain.access.model import Role
+from domain.access.services import create_api_key, revoke_api_key
+from domain.ids import new_id
 from tests.api.tickets.conftest import (
     ASSIGN,
     GOODWILL,
@@ -186,6 +191,42 @@ async def test_assigning_and_unassigning_a_ticket(
         agent.client, ASSIGN, "ticketAssign", id=ticket["id"], assigneeId=customer.gid
     )
     assert wrong["userErrors"][0]["code"] == "INVALID_ID"
+
+
+async def test_a_ticket_is_assigned_only_to_an_active_support_or_admin_key(
+    agent: Agent, services: Services, customer: CustomerCaller
+) -> None:
+    ticket = await open_ticket(agent.client, customer_gid=customer.gid)
+    storefront = await create_api_key(
+        services.uow(), services.clock, name="shop", role=Role.STOREFRONT, actor="test"
+    )
+    gone = await create_api_key(
+        services.uow(), services.clock, name="gone", role=Role.SUPPORT, actor="test"
+    )
+    await revoke_api_key(services.uow(), services.clock, key_id=gone.key.id, actor="test")
+    for key_id in (new_id(), storefront.key.id, gone.key.id):
+        refused = await call(
+            agent.client,
+            ASSIGN,
+            "ticketAssign",
+            id=ticket["id"],
+            assigneeId=str(encode_id("ApiKey", key_id)),
+        )
+        assert refused["ticket"] is None
+        [error] = refused["userErrors"]
+        assert (error["code"], error["field"]) == ("NOT_FOUND", ["assigneeId"]), error
+    admin = await create_api_key(
+        services.uow(), services.clock, name="boss", role=Role.ADMIN, actor="test"
+    )
+    taken = await call(
+        agent.client,
+        ASSIGN,
+        "ticketAssign",
+        id=ticket["id"],
+        assigneeId=str(encode_id("ApiKey", admin.key.id)),
+    )
+    assert taken["userErrors"] == []
+    assert taken["ticket"]["version"] == ticket["version"] + 1  # the refusals wrote nothing
 
 
 async def test_customers_cannot_run_the_workflow(customer: CustomerCaller) -> None:

@@ -115,6 +115,16 @@ class FakeOrderLookup:
         return self.orders.get(order_id)
 
 
+class FakeAgentLookup:
+    """Every id is an agent unless listed in `not_agents`."""
+
+    def __init__(self) -> None:
+        self.not_agents: set[UUID] = set()
+
+    async def is_agent(self, agent_id: UUID) -> bool:
+        return agent_id not in self.not_agents
+
+
 class FakeSettingsSource:
     def __init__(self, settings: TicketSettings) -> None:
         self.settings = settings
@@ -131,4 +141,5 @@ class FakeTicketsUnitOfWork(FakeUnitOfWork):
         self.tickets = FakeTicketRepository()
         self.ticket_customers = FakeCustomerLookup()
         self.ticket_orders = FakeOrderLookup()
+        self.ticket_agents = FakeAgentLookup()
         self.ticket_settings = FakeSettingsSource(settings)
