@@ -11,6 +11,38 @@ from domain.errors import ValidationFailed
 # three-character currency columns.
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
+# ISO 4217 currencies whose minor unit is not the cent (all others have 2 decimals).
+_EXPONENTS: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+
+
+def currency_exponent(currency: str) -> int:
+    """Decimal places of `currency`'s minor unit (EUR 2, JPY 0, KWD 3)."""
+    return _EXPONENTS.get(currency.upper(), 2)
+
 
 @dataclass(frozen=True, slots=True)
 class Money:

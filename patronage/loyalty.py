@@ -16,10 +16,10 @@ from domain.loyalty.goodwill import register_goodwill_handler
 from domain.loyalty.handlers import register_handlers as register_loyalty_handlers
 from domain.loyalty.merge import LoyaltyMergeParticipant
 from domain.loyalty.program import LoyaltyProgram
+from domain.money import currency_exponent
 from domain.ports import Clock
 from patronage.clock import SystemClock
 from patronage.settings import Settings
-from persistence.queries.segments import currency_exponent
 
 
 @lru_cache(maxsize=8)

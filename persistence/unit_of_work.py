@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.bus import EventHandlers, run_handlers
 from domain.events import DomainEvent
+from domain.money import currency_exponent
 from domain.ports import Publisher
 from persistence.access import SqlAlchemyApiKeyRepository, SqlAlchemyAuditLog
 from persistence.activity import SqlAlchemyActivityRepository
@@ -41,7 +42,6 @@ from persistence.loyalty import (
     SqlAlchemyTierRepository,
 )
 from persistence.orders import SqlAlchemyOrderRepository
-from persistence.queries.segments import currency_exponent
 from persistence.segments import (
     SqlAlchemySegmentMembershipRepository,
     SqlAlchemySegmentRepository,

@@ -7,8 +7,9 @@ from typing import Any
 import strawberry
 
 from api.errors import ApiError, TopLevelCode
+from domain.money import currency_exponent
 from domain.segments.errors import SegmentQueryError
-from persistence.queries.segments import currency_exponent, customer_query_filter
+from persistence.queries.segments import customer_query_filter
 
 
 async def customer_filter(info: strawberry.Info, query: str) -> Any:

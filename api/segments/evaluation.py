@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api.context import Services
-from persistence.queries.segments import currency_exponent
+from domain.money import currency_exponent
 from persistence.queries.segments.reads import Evaluation
 
 

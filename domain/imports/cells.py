@@ -10,40 +10,10 @@ import re
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 
+from domain.money import currency_exponent
+
 _AMOUNT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
 _INTEGER = re.compile(r"^[0-9]+$")
-
-# ISO 4217 currencies whose minor unit is not the cent (all others have 2 decimals).
-CURRENCY_EXPONENTS: dict[str, int] = {
-    **dict.fromkeys(
-        (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-}
-
-
-def currency_exponent(currency: str) -> int:
-    """Decimal places of `currency`'s minor unit (EUR 2, JPY 0, KWD 3)."""
-    return CURRENCY_EXPONENTS.get(currency, 2)
 
 
 def read_amount(raw: str, currency: str) -> int:

@@ -17,11 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.segments.catalog import DEFAULT_CATALOG, AttributeCatalog
 from domain.segments.language import parse
 from domain.segments.syntax import Expr
-from persistence.queries.segments.compiler import (
-    CompiledQuery,
-    compile_query,
-    currency_exponent,
-)
+from persistence.queries.segments.compiler import CompiledQuery, compile_query
 from persistence.queries.segments.snapshots import load_snapshots
 from persistence.tables.customers import customers
 
@@ -29,7 +25,6 @@ __all__ = [
     "CompiledQuery",
     "compile_query",
     "count_matching",
-    "currency_exponent",
     "customer_query_filter",
     "first_matching",
     "load_snapshots",

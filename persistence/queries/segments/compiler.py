@@ -34,38 +34,6 @@ from persistence.queries.segments.attributes import ONE_ROW_TABLES, QueryScope, 
 from persistence.queries.segments.intervals import any_contains, value_set
 from persistence.queries.segments.sources import DefaultedSource, SetSource
 
-# ISO 4217 currencies whose minor unit is not 1/100 (the rest have two decimals).
-_EXPONENTS = {
-    **dict.fromkeys(
-        (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-}
-
-
-def currency_exponent(currency: str) -> int:
-    """Decimal places of `currency`'s minor unit (EUR 2, JPY 0, KWD 3)."""
-    return _EXPONENTS.get(currency.upper(), 2)
-
 
 @dataclass(frozen=True)
 class CompiledQuery:
