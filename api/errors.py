@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from enum import Enum, StrEnum
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, Node
 
 from domain import errors as domain_errors
 from domain.access import errors as access_errors
@@ -92,6 +92,8 @@ class TopLevelCode(StrEnum):
 class ApiError(GraphQLError):
     """A top-level error with a code; never masked."""
 
-    def __init__(self, message: str, code: TopLevelCode) -> None:
-        super().__init__(message, extensions={"code": code.value})
+    def __init__(
+        self, message: str, code: TopLevelCode, *, nodes: Sequence[Node] | None = None
+    ) -> None:
+        super().__init__(message, nodes=nodes, extensions={"code": code.value})
         self.code = code

@@ -29,6 +29,7 @@ from api.loyalty.queries import LoyaltyQuery
 from api.loyalty.subscriptions import LoyaltySubscription
 from api.loyalty.tier_mutations import TierMutation
 from api.masking import MaskUnexpectedErrors, is_unexpected
+from api.nul_characters import RefuseNulCharacters
 from api.orders.mutations import OrderMutation
 from api.permissions import AnyCaller
 from api.segments.mutations import SegmentMutation
@@ -105,11 +106,15 @@ class PatronageSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    """The whole schema with its extensions (caches, limits, idempotency, masking)."""
+    """The whole schema with its extensions (caches, limits, NUL refusal, idempotency,
+    masking)."""
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
         *limit_extensions(settings),
+        # After ValidationCache (it reads the validation's outcome), before anything
+        # that stores the request (idempotency) or runs it.
+        RefuseNulCharacters,
         IdempotencyExtension,
         MaskUnexpectedErrors,
     ]
