@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -10,8 +11,12 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StreamResult
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+from strawberry.utils.aio import aclosing
 
 from api.access.mutations import AccessMutation
 from api.access.queries import AccessQuery
@@ -28,7 +33,7 @@ from api.loyalty.points_mutations import PointsMutation
 from api.loyalty.queries import LoyaltyQuery
 from api.loyalty.subscriptions import LoyaltySubscription
 from api.loyalty.tier_mutations import TierMutation
-from api.masking import MaskUnexpectedErrors, is_unexpected
+from api.masking import MaskUnexpectedErrors, is_unexpected, mask_result, masked
 from api.nul_characters import RefuseNulCharacters
 from api.orders.mutations import OrderMutation
 from api.permissions import AnyCaller
@@ -103,6 +108,70 @@ class PatronageSchema(strawberry.Schema):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
             else:
                 log.debug("request error: %s", error.message)
+
+    # An exception from an extension hook unwinds past MaskUnexpectedErrors: strawberry
+    # turns it into an error of the result (logged by `process_errors`), unmasked. Every
+    # result leaves through these two methods, which mask what is left.
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        result = await super().execute(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
+        mask_result(result)
+        return result
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        source = await super().stream(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            operation_extensions=operation_extensions,
+            allowed_operation_types=allowed_operation_types,
+        )
+        return self._masked(source)
+
+    async def _masked(self, source: StreamResult) -> StreamResult:
+        first = True
+        try:
+            async with aclosing(source):
+                async for result in source:
+                    mask_result(result)
+                    yield result
+                    first = False
+        except Exception as exc:
+            # Strawberry lets an exception from the parsing, validation or operation
+            # hooks of a stream (WebSocket) escape: the client would see the operation
+            # complete without a word. It ends with the fault instead, masked.
+            error = GraphQLError(str(exc), original_error=exc)
+            self.process_errors([error])
+            ended = PreExecutionError if first else ExecutionResult
+            yield ended(data=None, errors=[masked(error)])
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
