@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -76,12 +77,7 @@ class IdempotencyExtension(SchemaExtension):
             return
         store = context.services.idempotency
         scope = context.principal.scope
-        fingerprint = hashlib.sha256(
-            orjson.dumps(
-                {"q": ec.query, "v": ec.variables, "o": ec.operation_name},
-                option=orjson.OPT_SORT_KEYS,
-            )
-        ).hexdigest()
+        fingerprint = _fingerprint(ec.query, ec.variables, ec.operation_name)
         claim = await _claim(store, scope, key, fingerprint, context.services.settings)
         if claim.state is ClaimState.CONFLICT:
             ec.result = ExecutionResult(data=_conflict_data(operation, document, key))
@@ -248,3 +244,16 @@ def _fields(
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
                 yield from _fields(fragment.selection_set, fragments)
+
+
+def _fingerprint(query: str | None, variables: Any, operation_name: str | None) -> str:
+    """What makes two requests under one key the same request."""
+    request = {"q": query, "v": variables, "o": operation_name}
+    try:
+        encoded = orjson.dumps(request, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        # orjson stops at 64-bit integers; such a variable is refused later by GraphQL's
+        # coercion (Int is 32-bit), which is the error the client must see.
+        encoded = json.dumps(request, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+

@@ -14,6 +14,9 @@ JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, J
 MAX_DEPTH = 8
 MAX_ITEMS = 200
 MAX_STRING = 10_000
+# I-JSON (RFC 7493): integers beyond 2**53 lose digits in JavaScript clients, and the
+# response encoder stops at 64 bits, so a wider one would make its record unreadable.
+MAX_SAFE_INTEGER = 2**53 - 1
 # Metadata keys are reached by the segment language as `meta.<key>`, so they must be
 # identifiers there too.
 METADATA_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -27,7 +30,13 @@ def check_json(value: object, *, depth: int = 0) -> JsonValue:
     """Return `value` as a JsonValue (lists and dicts copied), or raise InvalidJsonValue."""
     if depth > MAX_DEPTH:
         raise InvalidJsonValue(f"nested deeper than {MAX_DEPTH} levels")
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise InvalidJsonValue(
+                f"integers are limited to ±{MAX_SAFE_INTEGER} (send larger ones as strings)"
+            )
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

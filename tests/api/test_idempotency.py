@@ -151,3 +151,20 @@ async def test_a_key_holding_a_nul_character_is_a_bad_request(admin: GraphQLClie
     assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert "NUL" in body["errors"][0]["message"]
     assert await _key_count(admin, "nul") == 0
+
+
+async def test_an_integer_wider_than_64_bits_under_a_key_is_a_request_error(
+    admin: GraphQLClient,
+) -> None:
+    # The fingerprint's JSON encoder stops at 64 bits; the client must still see that
+    # its variable is not an Int, not an internal error.
+    query = """
+    mutation($amount: Int!) {
+      orderRecord(input: {channel: "shop", externalId: "big", placedAt: "2026-01-01T00:00:00Z",
+        customer: {email: "big@example.com"}, total: {amount: $amount, currency: "EUR"},
+        lines: []}) { order { id } userErrors { code } }
+    }"""
+    response = await admin.post(query, {"amount": 2**70}, headers={"idempotency-key": "big"})
+    [error] = response.json()["errors"]
+    assert error.get("extensions", {}).get("code") != "INTERNAL_SERVER_ERROR", error
+    assert "amount" in error["message"], error

@@ -104,6 +104,28 @@ async def test_update_keeps_omitted_fields_and_clears_explicit_nulls(admin: Grap
     assert customer["metadata"] == {"vip": True}
 
 
+async def test_metadata_integers_are_held_to_the_safe_range(admin: GraphQLClient) -> None:
+    # A wider integer would be stored, then make the customer unreadable (the response
+    # encoder stops at 64 bits) and lose digits in JavaScript clients.
+    created = (await create(admin, email="big@example.com"))["customer"]
+    widest = 2**53 - 1
+    body = await admin.execute(
+        UPDATE, {"input": {"id": created["id"], "metadata": {"n": widest, "m": -widest}}}
+    )
+    assert body["customerUpdate"]["customer"]["metadata"] == {"n": widest, "m": -widest}  # type: ignore[index]
+    for wider in (2**53, 2**70):
+        body = await admin.execute(
+            UPDATE, {"input": {"id": created["id"], "metadata": {"n": {"deep": [wider]}}}}
+        )
+        payload = body["customerUpdate"]
+        assert payload["customer"] is None  # type: ignore[index]
+        assert payload["userErrors"][0]["field"][:2] == ["metadata", "n"]  # type: ignore[index]
+    read = await admin.execute(
+        "query($id: ID!) { customer(id: $id) { metadata } }", {"id": created["id"]}
+    )
+    assert read["customer"]["metadata"] == {"n": widest, "m": -widest}  # type: ignore[index]
+
+
 async def test_updating_an_unknown_customer_is_not_found(admin: GraphQLClient) -> None:
     from api.relay import encode_id
     from domain.ids import new_id
