@@ -256,4 +256,3 @@ def _fingerprint(query: str | None, variables: Any, operation_name: str | None) 
         # coercion (Int is 32-bit), which is the error the client must see.
         encoded = json.dumps(request, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
-
