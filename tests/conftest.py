@@ -7,8 +7,9 @@ one database per backend; each test starts from empty tables.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -79,7 +80,7 @@ def _migrate_once(url: str) -> None:
 def database_url(request: pytest.FixtureRequest) -> str:
     """The URL of a migrated database: SQLite, then PostgreSQL."""
     name = request.param
-    url = (
+    url: str = (
         request.getfixturevalue("sqlite_url")
         if name == "sqlite"
         else "postgresql+asyncpg://" + request.getfixturevalue("postgres_url").split("://", 1)[1]
@@ -96,6 +97,7 @@ async def _empty_tables(engine: AsyncEngine) -> None:
         if engine.dialect.name == "postgresql":
             # asyncpg's simple query protocol runs several statements in one round trip.
             raw = await conn.get_raw_connection()
+            assert raw.driver_connection is not None
             await raw.driver_connection.execute("; ".join(f"DELETE FROM {n}" for n in tables))
         else:
             for name in tables:
@@ -160,7 +162,7 @@ class GraphQLClient:
     async def post(
         self,
         query: str,
-        variables: dict[str, object] | None = None,
+        variables: Mapping[str, object] | None = None,
         *,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
@@ -175,16 +177,17 @@ class GraphQLClient:
     async def execute(
         self,
         query: str,
-        variables: dict[str, object] | None = None,
+        variables: Mapping[str, object] | None = None,
         *,
         headers: dict[str, str] | None = None,
-    ) -> dict[str, object]:
-        """The response body; fails the test on top-level errors."""
+    ) -> dict[str, Any]:
+        """The response's `data`; fails the test on top-level errors."""
         response = await self.post(query, variables, headers=headers)
         body = response.json()
         assert "errors" not in body, body["errors"]
         assert response.status_code == 200, body
-        return body["data"]  # type: ignore[no-any-return]
+        data: dict[str, Any] = body["data"]
+        return data
 
 
 @pytest.fixture
