@@ -48,7 +48,7 @@ async def test_a_bad_global_id_is_a_user_error(admin: GraphQLClient) -> None:
         "mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { userErrors { code field } } }",
         {"id": wrong_type},
     )
-    assert body["apiKeyRevoke"]["userErrors"] == [{"code": "INVALID_ID", "field": ["id"]}]  # type: ignore[index]
+    assert body["apiKeyRevoke"]["userErrors"] == [{"code": "INVALID_ID", "field": ["id"]}]
 
 
 async def test_paging_arguments_are_checked(admin: GraphQLClient) -> None:

@@ -26,7 +26,7 @@ mutation($name: String!) {
 
 async def _key_count(admin: GraphQLClient, name: str) -> int:
     body = await admin.execute("{ apiKeys(first: 100) { nodes { name } } }")
-    return sum(1 for n in body["apiKeys"]["nodes"] if n["name"] == name)  # type: ignore[index]
+    return sum(1 for n in body["apiKeys"]["nodes"] if n["name"] == name)
 
 
 async def test_a_replay_returns_the_first_response_and_changes_nothing(
@@ -34,15 +34,15 @@ async def test_a_replay_returns_the_first_response_and_changes_nothing(
 ) -> None:
     first = await admin.execute(CREATE, {"name": "replayed", "key": "k-1"})
     second = await admin.execute(CREATE, {"name": "replayed", "key": "k-1"})
-    assert second["apiKeyCreate"]["apiKey"] == first["apiKeyCreate"]["apiKey"]  # type: ignore[index]
+    assert second["apiKeyCreate"]["apiKey"] == first["apiKeyCreate"]["apiKey"]
     assert await _key_count(admin, "replayed") == 1
 
 
 async def test_a_replayed_secret_is_not_stored(admin: GraphQLClient) -> None:
     first = await admin.execute(CREATE, {"name": "secret", "key": "k-secret"})
     second = await admin.execute(CREATE, {"name": "secret", "key": "k-secret"})
-    assert first["apiKeyCreate"]["key"].startswith("pat_")  # type: ignore[index]
-    assert second["apiKeyCreate"]["key"] is None  # type: ignore[index]
+    assert first["apiKeyCreate"]["key"].startswith("pat_")
+    assert second["apiKeyCreate"]["key"] is None
 
 
 async def test_the_same_key_with_another_request_is_an_idempotency_conflict(
@@ -51,9 +51,9 @@ async def test_the_same_key_with_another_request_is_an_idempotency_conflict(
     await admin.execute(CREATE, {"name": "one", "key": "k-2"})
     other = await admin.execute(CREATE, {"name": "two", "key": "k-2"})
     payload = other["apiKeyCreate"]
-    assert payload["apiKey"] is None  # type: ignore[index]
-    assert payload["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"  # type: ignore[index]
-    assert payload["userErrors"][0]["field"] == ["idempotencyKey"]  # type: ignore[index]
+    assert payload["apiKey"] is None
+    assert payload["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
+    assert payload["userErrors"][0]["field"] == ["idempotencyKey"]
     assert await _key_count(admin, "two") == 0
 
 
@@ -64,7 +64,7 @@ async def test_the_header_works_like_the_argument(admin: GraphQLClient) -> None:
     assert first == second
     assert await _key_count(admin, "by header") == 1
     conflict = await admin.execute(CREATE_NO_KEY_ARG, {"name": "other"}, headers=headers)
-    assert conflict["apiKeyCreate"]["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"  # type: ignore[index]
+    assert conflict["apiKeyCreate"]["userErrors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
 
 
 async def test_keys_are_scoped_to_the_caller(admin: GraphQLClient, services: Services) -> None:
@@ -74,7 +74,7 @@ async def test_keys_are_scoped_to_the_caller(admin: GraphQLClient, services: Ser
     other_admin = admin.as_(await make_api_key(services, Role.ADMIN, "other admin"))
     await admin.execute(CREATE, {"name": "mine", "key": "shared-key"})
     theirs = await other_admin.execute(CREATE, {"name": "theirs", "key": "shared-key"})
-    assert theirs["apiKeyCreate"]["userErrors"] == []  # type: ignore[index]
+    assert theirs["apiKeyCreate"]["userErrors"] == []
 
 
 async def test_without_a_key_every_call_has_an_effect(admin: GraphQLClient) -> None:
@@ -87,7 +87,7 @@ async def test_a_user_error_response_is_replayed_too(admin: GraphQLClient) -> No
     first = await admin.execute(CREATE, {"name": "", "key": "k-bad"})
     second = await admin.execute(CREATE, {"name": "", "key": "k-bad"})
     assert first == second
-    assert first["apiKeyCreate"]["userErrors"][0]["code"] == "INVALID"  # type: ignore[index]
+    assert first["apiKeyCreate"]["userErrors"][0]["code"] == "INVALID"
 
 
 async def test_a_failed_request_releases_its_key(
@@ -105,7 +105,7 @@ async def test_a_failed_request_releases_its_key(
     assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     monkeypatch.setattr(mutations, "create_api_key", real)
     retried = await admin.execute(CREATE, {"name": "retry", "key": "k-retry"})
-    assert retried["apiKeyCreate"]["userErrors"] == []  # type: ignore[index]
+    assert retried["apiKeyCreate"]["userErrors"] == []
     assert await _key_count(admin, "retry") == 1
 
 
@@ -113,7 +113,7 @@ async def test_concurrent_replays_have_one_effect(admin: GraphQLClient) -> None:
     responses = await asyncio.gather(
         *(admin.execute(CREATE, {"name": "concurrent", "key": "k-race"}) for _ in range(20))
     )
-    ids = {r["apiKeyCreate"]["apiKey"]["id"] for r in responses}  # type: ignore[index]
+    ids = {r["apiKeyCreate"]["apiKey"]["id"] for r in responses}
     assert len(ids) == 1
     assert await _key_count(admin, "concurrent") == 1
 
@@ -129,7 +129,7 @@ async def test_the_widest_key_is_stored_and_one_character_more_refused(
     # The widest key fits idempotency_records.key (255), in the argument as in the header.
     first = await admin.execute(CREATE, {"name": "widest", "key": "k" * 255})
     again = await admin.execute(CREATE, {"name": "widest", "key": "k" * 255})
-    assert again["apiKeyCreate"]["apiKey"] == first["apiKeyCreate"]["apiKey"]  # type: ignore[index]
+    assert again["apiKeyCreate"]["apiKey"] == first["apiKeyCreate"]["apiKey"]
     header = {"idempotency-key": "h" * 255}
     await admin.execute(CREATE_NO_KEY_ARG, {"name": "widest"}, headers=header)
     await admin.execute(CREATE_NO_KEY_ARG, {"name": "widest"}, headers=header)

@@ -43,12 +43,12 @@ async def _refusal(admin: GraphQLClient, query: str, variables: dict[str, Any]) 
 
 async def _customer(admin: GraphQLClient, email: str) -> str:
     body = await admin.execute(CUSTOMER_CREATE, {"input": {"email": email}})
-    return str(body["customerCreate"]["customer"]["id"])  # type: ignore[index]
+    return str(body["customerCreate"]["customer"]["id"])
 
 
 async def _ticket_count(admin: GraphQLClient) -> int:
     body = await admin.execute("{ tickets { totalCount } }")
-    return int(body["tickets"]["totalCount"])  # type: ignore[index]
+    return int(body["tickets"]["totalCount"])
 
 
 async def _customer_exists(admin: GraphQLClient, email: str) -> bool:
@@ -136,4 +136,4 @@ async def test_text_without_nul_still_goes_through(admin: GraphQLClient) -> None
     # A backslash followed by "u0000" is five ordinary characters, not a NUL.
     customer = {"email": "no-nul@example.com", "metadata": {"note": "\\u0000 and \u2028"}}
     body = await admin.execute(CUSTOMER_CREATE, {"input": customer})
-    assert body["customerCreate"]["userErrors"] == []  # type: ignore[index]
+    assert body["customerCreate"]["userErrors"] == []

@@ -26,18 +26,18 @@ async def test_walking_forwards_then_backwards_visits_every_key_once(
     while True:
         body = await admin.execute(PAGE, {"first": 3, "after": after})
         conn = body["apiKeys"]
-        assert conn["totalCount"] == 7  # type: ignore[index]
-        seen += [e["node"]["name"] for e in conn["edges"]]  # type: ignore[index]
-        if not conn["pageInfo"]["hasNextPage"]:  # type: ignore[index]
+        assert conn["totalCount"] == 7
+        seen += [e["node"]["name"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
             break
-        after = conn["pageInfo"]["endCursor"]  # type: ignore[index]
+        after = conn["pageInfo"]["endCursor"]
     assert seen == ["k5", "k4", "k3", "k2", "k1", "k0", "admin"]
 
     back = await admin.execute(PAGE, {"last": 2, "before": after})
-    names = [e["node"]["name"] for e in back["apiKeys"]["edges"]]  # type: ignore[index]
+    names = [e["node"]["name"] for e in back["apiKeys"]["edges"]]
     assert names == ["k2", "k1"]
-    assert back["apiKeys"]["pageInfo"]["hasPreviousPage"] is True  # type: ignore[index]
-    assert back["apiKeys"]["pageInfo"]["hasNextPage"] is True  # type: ignore[index]
+    assert back["apiKeys"]["pageInfo"]["hasPreviousPage"] is True
+    assert back["apiKeys"]["pageInfo"]["hasNextPage"] is True
 
 
 async def test_mixing_directions_is_refused(admin: GraphQLClient) -> None:
@@ -49,16 +49,16 @@ async def test_an_empty_list_has_no_cursors(admin: GraphQLClient) -> None:
     body = await admin.execute(
         "{ apiKeys(includeRevoked: false, first: 0) { edges { cursor } pageInfo { startCursor endCursor hasNextPage } } }"
     )
-    assert body["apiKeys"]["edges"] == []  # type: ignore[index]
-    assert body["apiKeys"]["pageInfo"]["startCursor"] is None  # type: ignore[index]
-    assert body["apiKeys"]["pageInfo"]["hasNextPage"] is True  # type: ignore[index]
+    assert body["apiKeys"]["edges"] == []
+    assert body["apiKeys"]["pageInfo"]["startCursor"] is None
+    assert body["apiKeys"]["pageInfo"]["hasNextPage"] is True
 
 
 async def test_node_resolves_an_api_key_and_refuses_other_roles(
     admin: GraphQLClient, services: Services
 ) -> None:
     body = await admin.execute("{ apiKeys(first: 1) { nodes { id } } }")
-    key_id = body["apiKeys"]["nodes"][0]["id"]  # type: ignore[index]
+    key_id = body["apiKeys"]["nodes"][0]["id"]
     node = await admin.execute(
         "query($id: ID!) { node(id: $id) { id ... on ApiKey { name } } }", {"id": key_id}
     )

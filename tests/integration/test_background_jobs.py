@@ -81,4 +81,4 @@ async def _admin_id(admin: GraphQLClient) -> str:
     from api.relay import decode_id
 
     body = await admin.execute("{ apiKeys(first: 1) { nodes { id } } }")
-    return str(decode_id(body["apiKeys"]["nodes"][0]["id"], "ApiKey"))  # type: ignore[index]
+    return str(decode_id(body["apiKeys"]["nodes"][0]["id"], "ApiKey"))

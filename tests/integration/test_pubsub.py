@@ -11,7 +11,7 @@ from patronage.pubsub import InMemoryBroadcast, RedisBroadcast
 
 
 async def _next(stream: object, timeout: float = 5.0) -> dict[str, object]:
-    return await asyncio.wait_for(anext(stream), timeout)  # type: ignore[arg-type]
+    return await asyncio.wait_for(anext(stream), timeout)
 
 
 async def test_in_memory_delivers_to_every_subscriber_of_a_channel() -> None:

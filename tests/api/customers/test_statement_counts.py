@@ -137,7 +137,7 @@ async def test_a_page_costs_the_same_statements_for_10_and_100_customers(
     for n in (10, 100):
         with count_statements(services.engine) as counter:
             body = await admin.execute(PAGE, {"n": n})
-        nodes = body["customers"]["nodes"]  # type: ignore[index]
+        nodes = body["customers"]["nodes"]
         assert len(nodes) == n
         assert all(
             len(c["orders"]["nodes"]) == 3 and c["orders"]["totalCount"] == 4 for c in nodes

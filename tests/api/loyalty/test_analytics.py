@@ -22,12 +22,12 @@ async def test_the_liability_is_the_points_outstanding_and_their_value(
     await redeem(admin, customerId=second, points=60)
     analyst = gql.as_(await make_api_key(services, Role.ANALYST))
 
-    now = (await analyst.execute(LIABILITY))["analytics"]["pointsLiability"]  # type: ignore[index]
+    now = (await analyst.execute(LIABILITY))["analytics"]["pointsLiability"]
     before = (
         await admin.execute(
             LIABILITY, {"asOf": (datetime.now(UTC) - timedelta(days=1)).isoformat()}
         )
-    )["analytics"]["pointsLiability"]  # type: ignore[index]
+    )["analytics"]["pointsLiability"]
 
     outstanding = 2 * SIGNUP_BONUS + 400 - 60
     assert now == {"points": outstanding, "value": {"amount": outstanding, "currency": "EUR"}}

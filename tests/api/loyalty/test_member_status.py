@@ -45,8 +45,8 @@ async def test_a_new_member_sees_the_lowest_tier_and_the_way_up(
 
     me = (await gql.as_(token_for(services, customer)).execute(ME))["me"]
 
-    assert me["id"] == customer  # type: ignore[index]
-    membership = me["membership"]  # type: ignore[index]
+    assert me["id"] == customer
+    membership = me["membership"]
     assert membership["tier"] == {
         "code": "MEMBER",
         "name": "Member",
@@ -61,7 +61,7 @@ async def test_a_new_member_sees_the_lowest_tier_and_the_way_up(
         "remaining": 50_000,
         "deadline": (today + timedelta(days=365)).date().isoformat(),
     }
-    assert me["points"] == {  # type: ignore[index]
+    assert me["points"] == {
         "balance": SIGNUP_BONUS,
         "lifetimeEarned": SIGNUP_BONUS,
         "expiringSoon": [],
@@ -94,7 +94,7 @@ async def test_a_qualifying_order_upgrades_and_points_show_what_expires_soon(
 
     me = (await gql.as_(token_for(services, customer)).execute(ME))["me"]
 
-    membership = me["membership"]  # type: ignore[index]
+    membership = me["membership"]
     assert membership["tier"]["code"] == "SILVER"
     assert membership["holdUntil"] == add_months_to_date(datetime.now(UTC).date(), 12).isoformat()
     assert membership["progress"] == {
@@ -103,7 +103,7 @@ async def test_a_qualifying_order_upgrades_and_points_show_what_expires_soon(
         "remaining": 150_000 - 60_000,
         "deadline": (placed + timedelta(days=365)).date().isoformat(),
     }
-    points = me["points"]  # type: ignore[index]
+    points = me["points"]
     assert points["balance"] == SIGNUP_BONUS + 600 + 200 + 30
     assert points["expiringSoon"] == [{"amount": 30, "date": soon.date().isoformat()}]
     assert [n["kind"] for n in points["transactions"]["nodes"]] == [
@@ -125,8 +125,8 @@ async def test_a_customer_token_cannot_read_another_customers_points(
     staff = await admin.execute(CUSTOMER, {"id": theirs})
 
     assert other["customer"] is None
-    assert own["customer"]["points"]["balance"] == SIGNUP_BONUS  # type: ignore[index]
-    assert staff["customer"]["points"]["balance"] == SIGNUP_BONUS  # type: ignore[index]
+    assert own["customer"]["points"]["balance"] == SIGNUP_BONUS
+    assert staff["customer"]["points"]["balance"] == SIGNUP_BONUS
 
 
 PAGE = STATUS + "query($n: Int!) { customers(first: $n) { nodes { id ...Status } } }"
@@ -142,6 +142,6 @@ async def test_a_page_of_members_costs_the_same_statements_whatever_its_size(
     for size in (2, 8):
         with count_statements(engine) as counter:
             body = await admin.execute(PAGE, {"n": size})
-        assert len(body["customers"]["nodes"]) == size  # type: ignore[index]
+        assert len(body["customers"]["nodes"]) == size
         counts.append(counter.count)
     assert counts[0] == counts[1], counts

@@ -30,7 +30,7 @@ async def test_points_move_with_a_merge_and_back_with_its_undo(
     await adjust(admin, customerId=loser, points=400)
 
     body = await admin.execute(MERGE, {"input": {"loserId": loser, "winnerId": winner}})
-    payload = body["customerMerge"]  # type: ignore[index]
+    payload = body["customerMerge"]
     assert payload["userErrors"] == []
     moves = {(m["participant"], m["kind"]): m["count"] for m in payload["preview"]["moves"]}
     assert moves[("loyalty", "points")] == SIGNUP_BONUS + 400
@@ -44,7 +44,7 @@ async def test_points_move_with_a_merge_and_back_with_its_undo(
     # Spending some of the loser's points, then undoing the merge: what was spent stays spent
     await redeem(admin, customerId=winner, points=2 * SIGNUP_BONUS + 100)
     undone = await admin.execute(UNMERGE, {"input": {"mergeId": payload["merge"]["id"]}})
-    assert undone["customerUnmerge"]["userErrors"] == []  # type: ignore[index]
+    assert undone["customerUnmerge"]["userErrors"] == []
     for customer in (winner, loser):
         _, total = await ledger(engine, customer)
         assert total == await stored_balance(engine, customer)

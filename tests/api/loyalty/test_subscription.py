@@ -112,7 +112,7 @@ async def test_an_order_that_upgrades_arrives_as_one_update(
                 }
             },
         )
-        assert body["orderRecord"]["userErrors"] == []  # type: ignore[index]
+        assert body["orderRecord"]["userErrors"] == []
         update = await asyncio.wait_for(waiting, 5)
         extra = asyncio.ensure_future(stream.__anext__())
         done, _ = await asyncio.wait({extra}, timeout=0.5)

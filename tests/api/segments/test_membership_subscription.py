@@ -30,7 +30,7 @@ async def _subscribe(services: Services, role: Role, segment_id: str | None) -> 
     context = Context(
         services=services,
         request=None,
-        principal=Principal(role=role),  # type: ignore[arg-type]
+        principal=Principal(role=role),
         request_id="t",
     )
     return await schema.subscribe(SUBSCRIBE, {"id": segment_id}, context_value=context)

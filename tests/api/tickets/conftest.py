@@ -142,11 +142,11 @@ async def open_ticket(
         input_["customerId"] = customer_gid
     data = await client.execute(CREATE, {"input": input_})
     payload = data["ticketCreate"]
-    assert payload["userErrors"] == [], payload["userErrors"]  # type: ignore[index]
+    assert payload["userErrors"] == [], payload["userErrors"]
     return payload["ticket"]  # type: ignore[index,no-any-return]
 
 
 async def call(client: GraphQLClient, mutation: str, name: str, **input_: Any) -> dict[str, Any]:
     """Run a ticket mutation; returns its payload."""
     data = await client.execute(mutation, {"input": input_})
-    return data[name]  # type: ignore[return-value]
+    return data[name]

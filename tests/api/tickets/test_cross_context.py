@@ -10,13 +10,13 @@ POINTS = "query($id: ID) { customer(id: $id) { points { balance } stats { netSpe
 
 async def _customer_with_an_order(admin: GraphQLClient) -> tuple[str, str]:
     body = await admin.execute(RECORD, {"input": order_input("x-1", amount=10000)})
-    order = body["orderRecord"]["order"]  # type: ignore[index]
+    order = body["orderRecord"]["order"]
     return order["customer"]["id"], order["id"]
 
 
 async def _balance(admin: GraphQLClient, customer_id: str) -> int:
     body = await admin.execute(POINTS, {"id": customer_id})
-    return int(body["customer"]["points"]["balance"])  # type: ignore[index]
+    return int(body["customer"]["points"]["balance"])
 
 
 async def test_resolving_a_refund_ticket_refunds_the_order_and_reverses_its_points(
@@ -37,21 +37,21 @@ async def test_resolving_a_refund_ticket_refunds_the_order_and_reverses_its_poin
             }
         },
     )
-    ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
+    ticket_id = created["ticketCreate"]["ticket"]["id"]
     for status in ("IN_PROGRESS", "RESOLVED"):
         moved = await admin.execute(
             "mutation($id: ID!, $s: TicketStatus!) { ticketTransition(input: {id: $id, status: $s}) { ticket { status } userErrors { code message } } }",
             {"id": ticket_id, "s": status},
         )
-        assert moved["ticketTransition"]["userErrors"] == []  # type: ignore[index]
+        assert moved["ticketTransition"]["userErrors"] == []
     order = await admin.execute(
         "query($id: ID!) { node(id: $id) { ... on Order { status refunds { amount { amount } } } } }",
         {"id": order_id},
     )
-    assert order["node"]["status"] == "REFUNDED"  # type: ignore[index]
-    assert order["node"]["refunds"] == [{"amount": {"amount": 10000}}]  # type: ignore[index]
+    assert order["node"]["status"] == "REFUNDED"
+    assert order["node"]["refunds"] == [{"amount": {"amount": 10000}}]
     after = await admin.execute(POINTS, {"id": customer_id})
-    assert after["customer"]["stats"]["netSpent"]["amount"] == 0  # type: ignore[index]
+    assert after["customer"]["stats"]["netSpent"]["amount"] == 0
     # The order's points (and its first-order bonus) are taken back; the sign-up bonus stays.
     assert await _balance(admin, customer_id) < before
 
@@ -70,11 +70,11 @@ async def test_goodwill_points_are_credited_once(admin: GraphQLClient) -> None:
             }
         },
     )
-    ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
+    ticket_id = created["ticketCreate"]["ticket"]["id"]
     grant = """mutation($id: ID!) { ticketGoodwillGrant(input: {id: $id, points: 150, reason: "sorry", idempotencyKey: "gw-1"}) { userErrors { code message } } }"""
     for _ in range(2):
         body = await admin.execute(grant, {"id": ticket_id})
-        assert body["ticketGoodwillGrant"]["userErrors"] == []  # type: ignore[index]
+        assert body["ticketGoodwillGrant"]["userErrors"] == []
     assert await _balance(admin, customer_id) == before + 150
 
 
@@ -96,11 +96,11 @@ async def test_a_goodwill_grant_takes_any_idempotency_key_up_to_255_characters(
             }
         },
     )
-    ticket_id = created["ticketCreate"]["ticket"]["id"]  # type: ignore[index]
+    ticket_id = created["ticketCreate"]["ticket"]["id"]
     grant = """mutation($id: ID!, $key: String) { ticketGoodwillGrant(input: {id: $id, points: 150, reason: "sorry", idempotencyKey: $key}) { userErrors { field code message } } }"""
     for key in ("g" * 200, "g" * 255, "g" * 255):
         body = await admin.execute(grant, {"id": ticket_id, "key": key})
-        assert body["ticketGoodwillGrant"]["userErrors"] == [], body  # type: ignore[index]
+        assert body["ticketGoodwillGrant"]["userErrors"] == [], body
     # Two keys, two grants: the replay of the 255-character key credited nothing more.
     assert await _balance(admin, customer_id) == before + 300
     wider = (await admin.post(grant, {"id": ticket_id, "key": "g" * 256})).json()
