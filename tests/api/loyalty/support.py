@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, select
@@ -47,7 +48,8 @@ async def new_customer(client: GraphQLClient, email: str | None = None) -> str:
     body = await client.execute(CREATE, {"input": {"email": email}})
     payload = body["customerCreate"]
     assert payload["userErrors"] == [], payload
-    return payload["customer"]["id"]  # type: ignore[index,no-any-return]
+    global_id: str = payload["customer"]["id"]
+    return global_id
 
 
 def uuid_of(global_id: str) -> UUID:
@@ -59,15 +61,17 @@ def token_for(services: Services, global_id: str) -> str:
     return token
 
 
-async def redeem(client: GraphQLClient, **fields: object) -> dict:
+async def redeem(client: GraphQLClient, **fields: object) -> dict[str, Any]:
     fields.setdefault("idempotencyKey", uuid4().hex)
-    return (await client.execute(REDEEM, {"input": fields}))["pointsRedeem"]
+    payload: dict[str, Any] = (await client.execute(REDEEM, {"input": fields}))["pointsRedeem"]
+    return payload
 
 
-async def adjust(client: GraphQLClient, **fields: object) -> dict:
+async def adjust(client: GraphQLClient, **fields: object) -> dict[str, Any]:
     fields.setdefault("idempotencyKey", uuid4().hex)
     fields.setdefault("reason", "goodwill")
-    return (await client.execute(ADJUST, {"input": fields}))["pointsAdjust"]
+    payload: dict[str, Any] = (await client.execute(ADJUST, {"input": fields}))["pointsAdjust"]
+    return payload
 
 
 async def stored_balance(engine: AsyncEngine, global_id: str) -> int:

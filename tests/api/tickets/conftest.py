@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -109,10 +110,13 @@ async def other_agent(services: Services, http: httpx.AsyncClient, clock: FixedC
     return await _agent(services, http, Role.SUPPORT, "other agent")
 
 
+MakeCaller = Callable[[], Awaitable[CustomerCaller]]
+
+
 @pytest.fixture
 def make_caller(
     services: Services, engine: AsyncEngine, http: httpx.AsyncClient, clock: FixedClock
-) -> Any:
+) -> MakeCaller:
     """Make a customer and a client bearing their token."""
 
     async def make() -> CustomerCaller:
@@ -124,8 +128,8 @@ def make_caller(
 
 
 @pytest.fixture
-async def customer(make_caller: Any) -> CustomerCaller:
-    return await make_caller()  # type: ignore[no-any-return]
+async def customer(make_caller: MakeCaller) -> CustomerCaller:
+    return await make_caller()
 
 
 async def open_ticket(
@@ -143,10 +147,12 @@ async def open_ticket(
     data = await client.execute(CREATE, {"input": input_})
     payload = data["ticketCreate"]
     assert payload["userErrors"] == [], payload["userErrors"]
-    return payload["ticket"]  # type: ignore[index,no-any-return]
+    ticket: dict[str, Any] = payload["ticket"]
+    return ticket
 
 
 async def call(client: GraphQLClient, mutation: str, name: str, **input_: Any) -> dict[str, Any]:
     """Run a ticket mutation; returns its payload."""
     data = await client.execute(mutation, {"input": input_})
-    return data[name]
+    payload: dict[str, Any] = data[name]
+    return payload

@@ -15,6 +15,7 @@ from tests.api.tickets.conftest import (
     TICKET_FIELDS,
     Agent,
     CustomerCaller,
+    MakeCaller,
     call,
     open_ticket,
 )
@@ -58,7 +59,7 @@ async def test_a_customer_opens_a_return_for_their_own_order(
 
 
 async def test_refused_creations_name_the_field_and_code(
-    agent: Agent, customer: CustomerCaller, make_caller: Any, engine: AsyncEngine
+    agent: Agent, customer: CustomerCaller, make_caller: MakeCaller, engine: AsyncEngine
 ) -> None:
     other = await make_caller()
     theirs = await make_order(engine, customer_id=other.id, lines={"TEE-1": 1})
@@ -129,7 +130,7 @@ async def test_roles_without_tickets_are_refused(
 
 
 async def test_a_customer_cannot_read_another_customers_ticket(
-    agent: Agent, customer: CustomerCaller, make_caller: Any
+    agent: Agent, customer: CustomerCaller, make_caller: MakeCaller
 ) -> None:
     other = await make_caller()
     theirs = await open_ticket(other.client)

@@ -13,7 +13,7 @@ from api.principal import Principal
 from api.tickets.queries import customer_tickets
 from domain.access.model import Role
 from domain.ids import new_id
-from tests.api.tickets.conftest import Agent, CustomerCaller, open_ticket
+from tests.api.tickets.conftest import Agent, CustomerCaller, MakeCaller, open_ticket
 from tests.support.statements import count_statements
 from tests.unit.fakes import FixedClock
 
@@ -43,7 +43,7 @@ async def test_a_customers_tickets_are_newest_first_and_paged(
 
 
 async def test_a_customer_token_sees_its_own_tickets_only(
-    services: Services, customer: CustomerCaller, make_caller: Any
+    services: Services, customer: CustomerCaller, make_caller: MakeCaller
 ) -> None:
     other = await make_caller()
     await open_ticket(customer.client, subject="mine")
@@ -56,7 +56,7 @@ async def test_a_customer_token_sees_its_own_tickets_only(
 
 
 async def test_the_tickets_of_many_customers_load_in_one_statement(
-    services: Services, engine: AsyncEngine, agent: Agent, make_caller: Any
+    services: Services, engine: AsyncEngine, agent: Agent, make_caller: MakeCaller
 ) -> None:
     callers: list[CustomerCaller] = [await make_caller() for _ in range(3)]
     for caller in callers:

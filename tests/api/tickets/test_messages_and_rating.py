@@ -12,6 +12,7 @@ from tests.api.tickets.conftest import (
     TRANSITION,
     Agent,
     CustomerCaller,
+    MakeCaller,
     call,
     open_ticket,
 )
@@ -70,7 +71,7 @@ async def test_customers_never_see_internal_notes(agent: Agent, customer: Custom
 
 
 async def test_a_customer_cannot_write_a_note_or_reply_to_someone_elses_ticket(
-    customer: CustomerCaller, make_caller: Any
+    customer: CustomerCaller, make_caller: MakeCaller
 ) -> None:
     mine = await open_ticket(customer.client)
     note = await call(
@@ -117,7 +118,7 @@ async def test_the_conversation_pages_oldest_first(agent: Agent, customer: Custo
 
 
 async def test_rating_is_for_the_customer_once_after_resolution(
-    agent: Agent, customer: CustomerCaller, make_caller: Any
+    agent: Agent, customer: CustomerCaller, make_caller: MakeCaller
 ) -> None:
     ticket = await open_ticket(customer.client)
     early = await call(customer.client, RATE, "ticketRate", id=ticket["id"], rating=5)

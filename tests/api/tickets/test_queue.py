@@ -17,6 +17,7 @@ from tests.api.tickets.conftest import (
     TRANSITION,
     Agent,
     CustomerCaller,
+    MakeCaller,
     call,
     open_ticket,
 )
@@ -86,7 +87,7 @@ async def _ids(agent: Agent, query: str) -> list[str]:
 
 
 async def test_the_queue_filters_by_status_kind_assignee_customer_and_text(
-    agent: Agent, other_agent: Agent, customer: CustomerCaller, make_caller: Any
+    agent: Agent, other_agent: Agent, customer: CustomerCaller, make_caller: MakeCaller
 ) -> None:
     other = await make_caller()
     parcel = await open_ticket(agent.client, customer_gid=customer.gid, subject="Parcel lost")
@@ -113,7 +114,7 @@ async def test_the_queue_filters_by_status_kind_assignee_customer_and_text(
 
 
 async def test_a_customer_lists_only_their_own_tickets(
-    agent: Agent, customer: CustomerCaller, make_caller: Any
+    agent: Agent, customer: CustomerCaller, make_caller: MakeCaller
 ) -> None:
     other = await make_caller()
     await open_ticket(customer.client, subject="mine")
