@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.context import Services
 from domain.access.model import Role
 from tests.conftest import GraphQLClient, make_api_key
@@ -23,9 +25,10 @@ mutation($input: CustomerUpdateInput!) {
 }"""
 
 
-async def create(client: GraphQLClient, **fields: object) -> dict:
+async def create(client: GraphQLClient, **fields: object) -> dict[str, Any]:
     body = await client.execute(CREATE, {"input": fields})
-    return body["customerCreate"]
+    payload: dict[str, Any] = body["customerCreate"]
+    return payload
 
 
 async def test_a_customer_is_created_with_normalised_fields(admin: GraphQLClient) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from api.context import Services
 from tests.api.customers.test_customers import create
 from tests.api.customers.test_orders import RECORD, order_input
 from tests.conftest import GraphQLClient
@@ -159,7 +164,7 @@ async def test_more_than_a_thousand_events_are_refused(admin: GraphQLClient) -> 
 
 
 async def test_a_long_history_is_exported_as_a_job(
-    admin: GraphQLClient, services: object, monkeypatch: object
+    admin: GraphQLClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import api.customers.privacy_mutations as mutations
     from jobs import runtime
@@ -167,9 +172,9 @@ async def test_a_long_history_is_exported_as_a_job(
     from jobs.customers import export
 
     _, loser = await _two_records(admin)
-    monkeypatch.setattr(mutations, "EXPORT_INLINE_LIMIT", 0)  # type: ignore[attr-defined]
-    sent: list[tuple[str, dict]] = []
-    services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))  # type: ignore[attr-defined]
+    monkeypatch.setattr(mutations, "EXPORT_INLINE_LIMIT", 0)
+    sent: list[tuple[str, dict[str, Any]]] = []
+    services.send_job = lambda actor, **kwargs: sent.append((actor, kwargs))
     body = await admin.execute(
         "mutation($id: ID!) { customerExport(input: {customerId: $id}) { data job { id status kind } } }",
         {"id": loser},
@@ -179,15 +184,14 @@ async def test_a_long_history_is_exported_as_a_job(
     assert payload["job"]["status"] == "QUEUED"
     assert sent[0][0] == "customers.export"
     # Run the actor as a worker would, on this database.
-    svc = services
     runtime.configure(
         lambda: JobServices(
-            settings=svc.settings,
-            engine=svc.engine,
-            handlers=svc.handlers,
-            publisher=svc.publisher,
-            clock=svc.clock,
-            participants=svc.participants,
+            settings=services.settings,
+            engine=services.engine,
+            handlers=services.handlers,
+            publisher=services.publisher,
+            clock=services.clock,
+            participants=services.participants,
         )
     )
     await export(**sent[0][1])

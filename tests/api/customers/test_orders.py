@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,8 @@ mutation($input: OrderRefundInput!) {
 }"""
 
 
-def order_input(external_id: str = "1001", amount: int = 12900, **extra: object) -> dict:
-    value = {
+def order_input(external_id: str = "1001", amount: int = 12900, **extra: object) -> dict[str, Any]:
+    value: dict[str, Any] = {
         "channel": "shopify",
         "externalId": external_id,
         "customer": {
@@ -53,8 +54,10 @@ def order_input(external_id: str = "1001", amount: int = 12900, **extra: object)
     return value
 
 
-async def record(client: GraphQLClient, **kwargs: object) -> dict:
-    return (await client.execute(RECORD, {"input": order_input(**kwargs)}))["orderRecord"]
+async def record(client: GraphQLClient, **kwargs: Any) -> dict[str, Any]:
+    body = await client.execute(RECORD, {"input": order_input(**kwargs)})
+    payload: dict[str, Any] = body["orderRecord"]
+    return payload
 
 
 async def test_the_api_example_creates_the_customer_and_the_order(admin: GraphQLClient) -> None:
@@ -105,7 +108,7 @@ async def test_an_order_in_another_currency_needs_its_base_total(admin: GraphQLC
 async def test_partial_then_full_refund_and_refund_above_remaining(admin: GraphQLClient) -> None:
     order_id = (await record(admin))["order"]["id"]
 
-    async def refund(amount: int, key: str) -> dict:
+    async def refund(amount: int, key: str) -> dict[str, Any]:
         body = await admin.execute(
             REFUND,
             {
@@ -117,7 +120,8 @@ async def test_partial_then_full_refund_and_refund_above_remaining(admin: GraphQ
                 }
             },
         )
-        return body["orderRefund"]
+        payload: dict[str, Any] = body["orderRefund"]
+        return payload
 
     partial = await refund(2900, "r1")
     assert partial["order"]["status"] == "PARTIALLY_REFUNDED"
