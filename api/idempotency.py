@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -49,6 +50,12 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
     "customerTokenCreate": frozenset({"token"}),
 }
 POLL_SECONDS = 0.05
+# Storing the response after the mutation committed: a failure there is retried briefly,
+# then logged, and the client still gets its response (the effect happened; an error
+# would invite a retry that, once the claim's lock expires, would repeat the effect).
+COMPLETE_DELAYS = (0.05, 0.25, 1.0)
+
+log = logging.getLogger(__name__)
 
 
 class IdempotencyExtension(SchemaExtension):
@@ -103,7 +110,23 @@ class IdempotencyExtension(SchemaExtension):
         if result is None or getattr(result, "errors", None):
             await store.release(scope, key)
         else:
-            await store.complete(scope, key, _redact(operation, document, result.data))
+            await _complete(store, scope, key, _redact(operation, document, result.data))
+
+
+async def _complete(store: Any, scope: str, key: str, response: Any) -> None:
+    for delay in (*COMPLETE_DELAYS, None):
+        try:
+            await store.complete(scope, key, response)
+            return
+        except Exception:
+            if delay is None:
+                log.exception(
+                    "the response under idempotency key %r could not be stored; a retry "
+                    "after the claim's lock expires would run the mutation again",
+                    key,
+                )
+                return
+            await asyncio.sleep(delay)
 
 
 async def _claim(store: Any, scope: str, key: str, fingerprint: str, settings: Any) -> Any:

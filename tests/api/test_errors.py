@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import ProgrammingError
@@ -66,19 +67,17 @@ def _database_error() -> Exception:
     )
 
 
-@pytest.mark.parametrize("step", ["claim", "complete"])
 async def test_an_unexpected_error_in_an_extension_is_masked_and_logged(
     admin: GraphQLClient,
     services: Services,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-    step: str,
 ) -> None:
-    # Given an idempotency store whose database fails, before or after the mutation runs
+    # Given an idempotency store whose database fails before the mutation runs
     async def broken(*args: object, **kwargs: object) -> object:
         raise _database_error()
 
-    monkeypatch.setattr(services.idempotency, step, broken)
+    monkeypatch.setattr(services.idempotency, "claim", broken)
     caplog.handler.addFilter(RequestIdFilter())  # as the served app's log handler does
     # When a mutation carrying an idempotency key is sent
     with caplog.at_level(logging.ERROR, logger="patronage.api"):
@@ -97,6 +96,50 @@ async def test_an_unexpected_error_in_an_extension_is_masked_and_logged(
     assert logged, caplog.records
     assert "INSERT INTO idempotency_records" in str(logged[0].exc_info[1])  # type: ignore[index]
     assert logged[0].request_id == "req-ext"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("failures", [2, 10])
+async def test_a_response_that_cannot_be_stored_is_still_returned(
+    admin: GraphQLClient,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failures: int,
+) -> None:
+    # Given a store that fails to record the response `failures` times after the
+    # mutation committed (a blip: retried; an outage: given up)
+    monkeypatch.setattr("api.idempotency.COMPLETE_DELAYS", (0.0, 0.0, 0.0))
+    complete = services.idempotency.complete
+    calls = 0
+
+    async def flaky(*args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= failures:
+            raise _database_error()
+        await complete(*args, **kwargs)
+
+    monkeypatch.setattr(services.idempotency, "complete", flaky)
+    mutation = (
+        'mutation { apiKeyCreate(input: {name: "kept", role: ANALYST, idempotencyKey: "k2"}) '
+        "{ apiKey { id } key } }"
+    )
+    # When the mutation is sent, the client gets its response: the effect happened, and
+    # an error would invite a retry that could repeat it
+    with caplog.at_level(logging.ERROR, logger="api.idempotency"):
+        body = (await admin.post(mutation)).json()
+    assert "errors" not in body, body
+    created = body["data"]["apiKeyCreate"]
+    assert created["key"].startswith("pat_")
+    if failures == 2:
+        # Then a blip is retried: the response is stored and a replay returns it
+        assert calls == 3
+        replay = (await admin.post(mutation)).json()["data"]["apiKeyCreate"]
+        assert replay == {"apiKey": created["apiKey"], "key": None}
+    else:
+        # Then an outage is logged, with the key
+        assert calls == 4
+        assert any("k2" in r.getMessage() for r in caplog.records), caplog.records
 
 
 async def test_a_fault_of_an_extension_ends_a_stream_masked(
