@@ -94,8 +94,7 @@ async def test_a_failed_request_releases_its_key(
     admin: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import api.access.mutations as mutations
-
-    real = mutations.create_api_key
+    from domain.access.services import create_api_key as real
 
     async def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("database on fire")

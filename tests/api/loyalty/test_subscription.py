@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -37,13 +37,13 @@ mutation($input: OrderRecordInput!) { orderRecord(input: $input) { userErrors { 
 
 async def _subscribe(
     services: Services, principal: Principal, customer_id: str | None = None
-) -> AsyncIterator[Any] | ExecutionResult:
+) -> AsyncGenerator[Any, None] | ExecutionResult:
     schema = build_schema(services.settings)
     context = Context(services=services, request=None, principal=principal, request_id="t")  # type: ignore[arg-type]
     return await schema.subscribe(SUBSCRIBE, {"id": customer_id}, context_value=context)
 
 
-async def _listening(stream: Any) -> asyncio.Task[Any]:
+async def _listening(stream: AsyncIterator[Any]) -> asyncio.Task[Any]:
     """Start waiting for the next update; returns once the subscription is in place."""
     task = asyncio.ensure_future(stream.__anext__())
     await asyncio.sleep(0.2)
@@ -54,7 +54,7 @@ def _customer(customer_id: UUID) -> Principal:
     return Principal(role=Role.CUSTOMER, customer_id=customer_id)
 
 
-async def _first_error(result: AsyncIterator[Any] | ExecutionResult) -> dict[str, Any]:
+async def _first_error(result: AsyncGenerator[Any, None] | ExecutionResult) -> dict[str, Any]:
     if isinstance(result, ExecutionResult):
         found = result
     else:
@@ -75,7 +75,7 @@ async def test_a_customer_token_hears_its_own_changes_only(
         await adjust(admin, customerId=mine, points=7)
         update = await asyncio.wait_for(waiting, 5)
     finally:
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
 
     assert update.errors is None, update.errors
     change = update.data["memberStatusChanged"]
@@ -121,7 +121,7 @@ async def test_an_order_that_upgrades_arrives_as_one_update(
             await extra
         assert not done, "a second update was sent for the same commit"
     finally:
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
 
     change = update.data["memberStatusChanged"]
     assert change["tierChange"] == {"fromTier": "MEMBER", "toTier": "SILVER", "reason": "UPGRADE"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.context import Services
 from domain.access.model import Role
 from tests.api.loyalty.support import new_customer, token_for
@@ -72,10 +74,11 @@ async def test_an_admin_adds_a_tier(admin: GraphQLClient) -> None:
 async def test_bad_tiers_are_refused_with_their_field(admin: GraphQLClient) -> None:
     await admin.execute(TIERS)
 
-    async def create(**fields: object) -> list[dict]:
+    async def create(**fields: object) -> list[dict[str, Any]]:
         base = {"code": "NEW", "name": "New", "rank": 9, "threshold": 10}
         body = await admin.execute(CREATE, {"input": {**base, **fields}})
-        return body["tierCreate"]["userErrors"]  # type: ignore[index,no-any-return]
+        errors: list[dict[str, Any]] = body["tierCreate"]["userErrors"]
+        return errors
 
     assert await create(code="GOLD") == [{"field": ["code"], "code": "ALREADY_EXISTS"}]
     assert await create(rank=2) == [{"field": ["rank"], "code": "ALREADY_EXISTS"}]

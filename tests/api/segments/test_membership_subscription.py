@@ -29,7 +29,7 @@ async def _subscribe(services: Services, role: Role, segment_id: str | None) -> 
     schema = build_schema(services.settings)
     context = Context(
         services=services,
-        request=None,
+        request=None,  # type: ignore[arg-type]
         principal=Principal(role=role),
         request_id="t",
     )
