@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -26,7 +27,7 @@ async def _subscribe(base: str, token: str | None) -> websockets.ClientConnectio
 
 
 @pytest.fixture(scope="module")
-def shared_env() -> dict[str, str]:
+def shared_env() -> Iterator[dict[str, str]]:
     pg, rd = backends.postgres_problem(), backends.redis_problem()
     if pg or rd:
         pytest.skip(pg or rd or "")

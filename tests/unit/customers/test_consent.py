@@ -146,7 +146,7 @@ async def test_an_unsubscription_with_an_opt_in_level_is_refused(
     ],
 )
 async def test_consent_at_a_bad_time_is_refused(
-    uow: FakeCustomersUnitOfWork, clock: FixedClock, kwargs: dict[str, object], field: tuple[str]
+    uow: FakeCustomersUnitOfWork, clock: FixedClock, kwargs: dict[str, Any], field: tuple[str]
 ) -> None:
     ana = await make_customer(uow, clock, email="ana@example.com")
 

@@ -86,7 +86,7 @@ def test_rows_of_one_person_fold_into_one_customer_in_file_order() -> None:
     )
     assert all(isinstance(row, CustomerRow) for row in parsed)
     people = People(FoundCustomers(customers=[], identity_owners={}), now=NOW)
-    cells = {line: {} for line in range(2, 7)}
+    cells: dict[int, dict[str, str]] = {line: {} for line in range(2, 7)}
 
     plan = fold_customers(parsed, people, cells=cells, now=NOW)
 
