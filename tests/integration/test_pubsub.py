@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from patronage.pubsub import InMemoryBroadcast, RedisBroadcast
 
 
-async def _next(stream: object, timeout: float = 5.0) -> dict[str, object]:
+async def _next(stream: AsyncIterator[dict[str, Any]], timeout: float = 5.0) -> dict[str, Any]:
     return await asyncio.wait_for(anext(stream), timeout)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Executable, Row, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.imports.model import ImportKind
@@ -95,7 +95,7 @@ def rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
-async def fetch(engine: AsyncEngine, stmt: Any) -> list[Any]:
+async def fetch(engine: AsyncEngine, stmt: Executable) -> list[Row[Any]]:
     async with engine.connect() as conn:
         return list((await conn.execute(stmt)).all())
 

@@ -15,6 +15,7 @@ import persistence.imports
 from patronage.cli import app
 from patronage.settings import Settings
 from persistence.db import make_engine
+from persistence.import_writes import write_plan as real_write
 from persistence.tables.customers import customers
 from persistence.tables.imports import import_runs
 from persistence.tables.orders import orders
@@ -112,7 +113,6 @@ def test_a_fatal_error_exits_with_1_and_the_same_command_resumes(
     cli: CliRunner, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _people(tmp_path)
-    real_write = persistence.imports.write_plan
     calls = []
 
     async def failing_second_batch(*args: Any, **kwargs: Any) -> None:

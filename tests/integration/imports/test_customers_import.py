@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
@@ -36,7 +37,7 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
-async def _customer(engine: AsyncEngine, email_key: str) -> object:
+async def _customer(engine: AsyncEngine, email_key: str) -> Row[Any]:
     rows = await fetch(engine, select(customers).where(customers.c.email_key == email_key))
     assert len(rows) == 1, rows
     return rows[0]
@@ -72,14 +73,14 @@ async def test_good_rows_become_customers_with_identities_consents_and_membershi
     counts = outcome.run.counts
     assert (counts.rows, counts.imported, counts.rejected) == (3, 3, 0)
     ana = await _customer(engine, "ana@example.com")
-    assert ana.email == "Ana@example.com"  # type: ignore[attr-defined]
-    assert ana.phone == "+33612345678"  # type: ignore[attr-defined]
-    assert ana.country == "FR"  # type: ignore[attr-defined]
-    assert ana.created_at == datetime(2021, 3, 4, tzinfo=UTC)  # type: ignore[attr-defined]
-    assert ana.email_consent == "SUBSCRIBED"  # type: ignore[attr-defined]
+    assert ana.email == "Ana@example.com"
+    assert ana.phone == "+33612345678"
+    assert ana.country == "FR"
+    assert ana.created_at == datetime(2021, 3, 4, tzinfo=UTC)
+    assert ana.email_consent == "SUBSCRIBED"
     ben = await _customer(engine, "ben@example.com")
     assert ben.phone == "+33612345679"  # national number read in the row's country
-    assert ben.created_at == clock.now()  # type: ignore[attr-defined]
+    assert ben.created_at == clock.now()
     identities = await fetch(
         engine, select(customer_identities.c.channel, customer_identities.c.external_id)
     )
@@ -166,8 +167,8 @@ async def test_the_same_email_in_another_case_is_folded_into_one_customer(
     assert (counts.imported, counts.folded, counts.rejected) == (2, 1, 0)
     ana = await _customer(engine, "ana@example.com")
     # The later row updates the fields it gives and keeps the others
-    assert (ana.email, ana.first_name, ana.last_name) == ("ANA@example.com", "Anna", "Lee")  # type: ignore[attr-defined]
-    assert ana.email_consent == "UNSUBSCRIBED"  # type: ignore[attr-defined]
+    assert (ana.email, ana.first_name, ana.last_name) == ("ANA@example.com", "Anna", "Lee")
+    assert ana.email_consent == "UNSUBSCRIBED"
     entries = await fetch(engine, select(consent_entries.c.state).order_by(consent_entries.c.id))
     assert [e.state for e in entries] == ["SUBSCRIBED", "UNSUBSCRIBED"]
 
@@ -197,11 +198,11 @@ async def test_the_same_identity_is_folded_and_adopts_the_email_of_a_later_row(
 
     assert (outcome.run.counts.imported, outcome.run.counts.folded) == (1, 2)
     al = await _customer(engine, "al@example.com")
-    assert al.first_name == "Al"  # type: ignore[attr-defined]
+    assert al.first_name == "Al"
     identities = await fetch(engine, select(customer_identities))
     assert {(i.channel, i.external_id, i.customer_id) for i in identities} == {
-        ("shopify", "7", al.id),  # type: ignore[attr-defined]
-        ("pos", "card-1", al.id),  # type: ignore[attr-defined]
+        ("shopify", "7", al.id),
+        ("pos", "card-1", al.id),
     }
 
 
@@ -234,12 +235,12 @@ async def test_rows_matching_stored_customers_update_them_and_count_as_updated(
         "the email belongs to one customer and the identity to another (merge them first)"
     )
     ana = await _customer(engine, "ana@example.com")
-    assert ana.id == stored.id  # type: ignore[attr-defined]
-    assert (ana.first_name, ana.last_name) == ("Ana", "Lee")  # type: ignore[attr-defined]
+    assert ana.id == stored.id
+    assert (ana.first_name, ana.last_name) == ("Ana", "Lee")
     assert ana.created_at == datetime(2020, 1, 1, tzinfo=UTC)  # the earlier date is kept
     assert ana.email == "ana@example.com"  # the row's spelling of the same address
     bo = await _customer(engine, "bo@example.com")
-    assert bo.id == other.id  # type: ignore[attr-defined]
+    assert bo.id == other.id
     assert len(await fetch(engine, select(customers))) == 2
 
 
@@ -262,8 +263,8 @@ async def test_emails_may_move_between_customers_within_a_batch(
     outcome = await run_import(engine, path, CUSTOMERS, clock=clock)
 
     assert (outcome.run.counts.updated, outcome.run.counts.imported) == (1, 1)
-    assert (await _customer(engine, "b@example.com")).id == first.id  # type: ignore[attr-defined]
-    assert (await _customer(engine, "a@example.com")).first_name == "New"  # type: ignore[attr-defined]
+    assert (await _customer(engine, "b@example.com")).id == first.id
+    assert (await _customer(engine, "a@example.com")).first_name == "New"
 
 
 async def test_a_finished_file_is_not_imported_twice(
@@ -326,6 +327,6 @@ async def test_a_merged_away_customer_email_updates_the_winner(
 
     assert outcome.run.counts.updated == 1
     won = await _customer(engine, "new@example.com")
-    assert (won.id, won.last_name) == (winner.id, "W")  # type: ignore[attr-defined]
+    assert (won.id, won.last_name) == (winner.id, "W")
     lost = await _customer(engine, "old@example.com")
-    assert lost.last_name is None  # type: ignore[attr-defined]
+    assert lost.last_name is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy import select
@@ -288,7 +289,7 @@ async def test_the_lines_of_an_order_are_never_split_between_batches(
     outcome = await run_import(engine, path, ORDERS, clock=clock, batch_size=2)
 
     assert outcome.run.counts.imported == 12
-    per_order = {}
+    per_order: dict[UUID, int] = {}
     for line in await fetch(engine, select(order_lines)):
         per_order[line.order_id] = per_order.get(line.order_id, 0) + 1
     assert sorted(per_order.values()) == [3, 3, 3, 3]

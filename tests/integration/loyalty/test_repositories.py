@@ -115,7 +115,7 @@ async def test_hold_expired_pages_memberships_with_their_values(engine: AsyncEng
             date(2026, 6, 1), SINCE, NOW, after=first[0].membership.customer_id, limit=10
         )
 
-    assert [c.membership.customer_id for c in first + list(rest)] == ids[:2]
+    assert [c.membership.customer_id for c in [*first, *rest]] == ids[:2]
     assert first[0].values == {NET: 0, EARNED: 0}
     assert rest[0].values == {NET: 70_000, EARNED: 0}
     assert rest[0].membership.tier_code == "GOLD"

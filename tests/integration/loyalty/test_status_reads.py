@@ -83,6 +83,7 @@ async def test_batched_status_reads_match_get_member_status(engine: AsyncEngine)
     # The cases are the interesting ones: a due lot left out, two lots expiring the same day
     assert points[silver].balance == 30 + 45 + 80
     assert [(e.amount, e.date) for e in points[silver].expiring_soon] == [(75, date(2026, 6, 6))]
-    assert memberships[silver].progress is not None
-    assert memberships[silver].progress.remaining == 150_000 - 69_000
+    silver_progress = memberships[silver].progress
+    assert silver_progress is not None
+    assert silver_progress.remaining == 150_000 - 69_000
     assert memberships[top].progress is None

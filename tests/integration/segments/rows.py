@@ -181,7 +181,8 @@ async def insert_customers(conn: AsyncConnection, facts: list[CustomerFacts]) ->
             for channel in f.identities
         ],
     )
-    order_rows, line_rows = [], []
+    order_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
     for f in facts:
         for order in f.orders:
             order_id = new_id()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from api.context import Services
 from domain.background.events import JobUpdated
 from domain.background.model import JobStatus
 from domain.background.services import queue_job
+from domain.events import DomainEvent
 from domain.segments.services import CreateSegment, create_segment
 from jobs import runtime
 from jobs.context import JobServices
@@ -28,9 +30,9 @@ AS_OF = date(2026, 3, 30)
 
 class Recorder:
     def __init__(self) -> None:
-        self.events: list[object] = []
+        self.events: list[DomainEvent] = []
 
-    async def publish(self, events: list[object]) -> None:
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
         self.events.extend(events)
 
 

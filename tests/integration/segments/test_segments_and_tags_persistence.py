@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
+from domain.events import DomainEvent
 from domain.ids import new_id
 from domain.segments.errors import SegmentNameTaken
 from domain.segments.events import SegmentMembershipChanged, SegmentReevaluated
@@ -72,9 +74,9 @@ class Recorder:
     """A publisher keeping what was published after each commit."""
 
     def __init__(self) -> None:
-        self.events: list[object] = []
+        self.events: list[DomainEvent] = []
 
-    async def publish(self, events: list[object]) -> None:
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
         self.events.extend(events)
 
 
