@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from api.context import Services
 from tests.conftest import GraphQLClient
 
 RECORD = """
@@ -158,9 +159,9 @@ async def test_refunding_an_unknown_order_is_not_found(admin: GraphQLClient) -> 
 
 
 async def test_twenty_identical_orders_in_parallel_make_one(
-    admin: GraphQLClient, services: object
+    admin: GraphQLClient, services: Services
 ) -> None:
-    if services.engine.dialect.name != "postgresql":  # type: ignore[attr-defined]
+    if services.engine.dialect.name != "postgresql":
         pytest.skip("concurrency is PostgreSQL's; SQLite serialises writers")
     results = await asyncio.gather(
         *(admin.execute(RECORD, {"input": order_input("race")}) for _ in range(20))

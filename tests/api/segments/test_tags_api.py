@@ -25,7 +25,8 @@ TAGS = "{ tags(first: 20) { totalCount nodes { name kind customersCount segment 
 
 
 async def add(client: GraphQLClient, **fields: Any) -> dict[str, Any]:
-    return (await client.execute(ADD, {"input": fields}))["tagsAdd"]  # type: ignore[no-any-return]
+    payload: dict[str, Any] = (await client.execute(ADD, {"input": fields}))["tagsAdd"]
+    return payload
 
 
 async def test_tags_by_ids_are_normalised_counted_and_removed(

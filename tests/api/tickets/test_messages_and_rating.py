@@ -16,6 +16,7 @@ from tests.api.tickets.conftest import (
     call,
     open_ticket,
 )
+from tests.conftest import GraphQLClient
 
 CONVERSATION = """query($id: ID!, $first: Int, $after: String) { ticket(id: $id) {
   status
@@ -29,9 +30,10 @@ CONVERSATION = """query($id: ID!, $first: Int, $after: String) { ticket(id: $id)
 MESSAGE_NODE = "query($id: ID!) { node(id: $id) { ... on TicketMessage { body isNote } } }"
 
 
-async def _conversation(client: Any, ticket_id: str, **page: Any) -> dict[str, Any]:
+async def _conversation(client: GraphQLClient, ticket_id: str, **page: Any) -> dict[str, Any]:
     data = await client.execute(CONVERSATION, {"id": ticket_id, **page})
-    return data["ticket"]  # type: ignore[no-any-return]
+    ticket: dict[str, Any] = data["ticket"]
+    return ticket
 
 
 async def test_customers_never_see_internal_notes(agent: Agent, customer: CustomerCaller) -> None:

@@ -21,6 +21,7 @@ from tests.api.tickets.conftest import (
     call,
     open_ticket,
 )
+from tests.conftest import GraphQLClient
 from tests.integration.tickets.seed import make_customer
 from tests.support.statements import count_statements
 from tests.unit.fakes import FixedClock
@@ -38,7 +39,7 @@ query($first: Int, $after: String, $last: Int, $before: String, $status: [Ticket
 }"""
 
 
-async def _subjects(client: Any, **variables: Any) -> list[str]:
+async def _subjects(client: GraphQLClient, **variables: Any) -> list[str]:
     data = await client.execute(QUEUE, variables)
     return [node["subject"] for node in data["tickets"]["nodes"]]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,14 +31,15 @@ MESSAGES = """query($id: ID!) { ticket(id: $id) {
 } }"""
 
 
-async def _move(agent: Agent, ticket_id: str, *statuses: str) -> dict:  # type: ignore[type-arg]
-    payload: dict = {}  # type: ignore[type-arg]
+async def _move(agent: Agent, ticket_id: str, *statuses: str) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
     for status in statuses:
         payload = await call(
             agent.client, TRANSITION, "ticketTransition", id=ticket_id, status=status
         )
         assert payload["userErrors"] == [], payload
-    return payload["ticket"]  # type: ignore[no-any-return]
+    ticket: dict[str, Any] = payload["ticket"]
+    return ticket
 
 
 async def test_a_ticket_goes_through_the_whole_workflow(
