@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from tests.support import backends
 from tests.support.servers import cli, environment, server
@@ -75,7 +76,7 @@ async def test_an_upgrade_reaches_the_members_app_once(shared_env: dict[str, str
         token = issued["customerTokenCreate"]["token"]["token"]
         ws = await websockets.connect(
             second.replace("http", "ws") + "/graphql",
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            subprotocols=[Subprotocol("graphql-transport-ws")],
         )
         try:
             await ws.send(

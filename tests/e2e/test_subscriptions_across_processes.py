@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from tests.support import backends
 from tests.support.servers import cli, environment, server
@@ -19,7 +20,7 @@ SUBSCRIBE = "subscription { apiKeyChanged { apiKeyId role revoked } }"
 async def _subscribe(base: str, token: str | None) -> websockets.ClientConnection:
     ws = await websockets.connect(
         base.replace("http", "ws") + "/graphql",
-        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        subprotocols=[Subprotocol("graphql-transport-ws")],
     )
     payload = {"Authorization": f"Bearer {token}"} if token else {}
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))

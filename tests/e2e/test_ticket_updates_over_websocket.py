@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from api.tokens import CustomerTokens
 from persistence.db import make_engine
@@ -59,10 +61,10 @@ async def _customer(env: dict[str, str]) -> tuple[object, str]:
 
 
 @contextlib.asynccontextmanager
-async def _subscription(base: str, token: str) -> Any:
+async def _subscription(base: str, token: str) -> AsyncIterator[websockets.ClientConnection]:
     ws = await websockets.connect(
         base.replace("http", "ws") + "/graphql",
-        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        subprotocols=[Subprotocol("graphql-transport-ws")],
     )
     try:
         await ws.send(
@@ -76,13 +78,14 @@ async def _subscription(base: str, token: str) -> Any:
         await ws.close()
 
 
-async def _next(ws: Any) -> dict[str, Any]:
+async def _next(ws: websockets.ClientConnection) -> dict[str, Any]:
     message = json.loads(await asyncio.wait_for(ws.recv(), 10))
     assert message["type"] == "next", message
-    return message["payload"]["data"]["ticketUpdated"]  # type: ignore[no-any-return]
+    ticket: dict[str, Any] = message["payload"]["data"]["ticketUpdated"]
+    return ticket
 
 
-async def _nothing_more(ws: Any) -> None:
+async def _nothing_more(ws: websockets.ClientConnection) -> None:
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(ws.recv(), 1.0)
 
@@ -96,9 +99,9 @@ async def _post(base: str, token: str, query: str, input_: dict[str, Any]) -> di
         )
     body = response.json()
     assert "errors" not in body, body
-    payload = next(iter(body["data"].values()))
+    payload: dict[str, Any] = next(iter(body["data"].values()))
     assert payload["userErrors"] == [], payload
-    return payload  # type: ignore[no-any-return]
+    return payload
 
 
 async def test_customers_hear_their_own_tickets_without_notes_and_agents_hear_all(

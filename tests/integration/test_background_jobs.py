@@ -6,8 +6,9 @@ from api.context import Services
 from api.relay import encode_id
 from domain.access.model import Role
 from domain.background.services import queue_job
+from domain.customers.json_values import JsonValue
 from jobs.context import JobServices
-from jobs.tracking import run_tracked
+from jobs.tracking import Progress, run_tracked
 from tests.conftest import GraphQLClient, make_api_key
 
 
@@ -31,7 +32,7 @@ async def test_a_tracked_job_records_progress_and_its_result(
         created_by=f"api_key:{(await _admin_id(admin))}",
     )
 
-    async def work(progress):  # type: ignore[no-untyped-def]
+    async def work(progress: Progress) -> JsonValue:
         await progress(5, 10)
         return {"counted": 10}
 
@@ -52,7 +53,7 @@ async def test_a_failing_job_is_marked_failed_with_the_reason(
 ) -> None:
     job = await queue_job(services.uow(), services.clock, kind="demo.fail", created_by="cli")
 
-    async def work(progress):  # type: ignore[no-untyped-def]
+    async def work(progress: Progress) -> JsonValue:
         raise ValueError("bad row 7")
 
     await run_tracked(_job_services(services), job.id, work)
