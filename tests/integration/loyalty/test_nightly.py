@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -95,10 +96,10 @@ async def test_the_evaluation_downgrades_after_the_hold_in_batches(engine: Async
     assert again.reviewed == 0
 
 
-async def _wait_for(check: object, timeout: float = 10) -> bool:
+async def _wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if await check():  # type: ignore[operator]
+        if await check():
             return True
         await asyncio.sleep(0.1)
     return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,10 +55,10 @@ async def given(engine: AsyncEngine, *facts: CustomerFacts) -> None:
         await insert_customers(conn, list(facts))
 
 
-def named(name: str, **fields: object) -> CustomerFacts:
-    profile = dict(fields.pop("profile", {}))  # type: ignore[call-overload]
+def named(name: str, **fields: Any) -> CustomerFacts:
+    profile = dict(fields.pop("profile", {}))
     profile["first_name"] = name
-    return CustomerFacts(profile=profile, **fields)  # type: ignore[arg-type]
+    return CustomerFacts(profile=profile, **fields)
 
 
 async def test_days_are_counted_between_local_dates_of_the_store(engine: AsyncEngine) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Executable, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
@@ -50,9 +50,9 @@ def job_services(services: Services) -> JobServices:
     return svc
 
 
-async def _count(engine: AsyncEngine, statement: object) -> int:
+async def _count(engine: AsyncEngine, statement: Executable) -> int:
     async with engine.connect() as conn:
-        return int((await conn.execute(statement)).scalar_one())  # type: ignore[call-overload]
+        return int((await conn.execute(statement)).scalar_one())
 
 
 async def test_the_reevaluate_actor_reports_per_segment_on_its_job(

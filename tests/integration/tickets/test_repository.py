@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
@@ -38,26 +40,26 @@ async def _open(
     services: Services,
     clock: FixedClock,
     *,
-    customer_id: object,
+    customer_id: UUID,
     kind: TicketKind = TicketKind.INQUIRY,
     priority: Priority | None = None,
-    **more: object,
+    **more: Any,
 ) -> Ticket:
     command = CreateTicket(
         actor=AGENT,
         kind=kind,
         subject="Where is my parcel?",
         body="It has been a week.",
-        customer_id=customer_id,  # type: ignore[arg-type]
+        customer_id=customer_id,
         priority=priority,
-        **more,  # type: ignore[arg-type]
+        **more,
     )
     return await create_ticket(services.uow(), clock, command)
 
 
-async def _get(services: Services, ticket_id: object) -> Ticket:
+async def _get(services: Services, ticket_id: UUID) -> Ticket:
     async with services.uow() as uow:
-        found = await uow.tickets.get(ticket_id)  # type: ignore[arg-type]
+        found = await uow.tickets.get(ticket_id)
     assert found is not None
     return found
 
