@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict domain
-	$(BIN)/mypy api persistence jobs patronage
+	$(BIN)/mypy api persistence jobs patronage tests
 	$(BIN)/lint-imports
 
 schema: install

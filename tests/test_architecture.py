@@ -43,5 +43,5 @@ def test_ruff_finds_nothing_and_the_code_is_formatted() -> None:
 def test_mypy_is_clean_and_strict_on_the_domain() -> None:
     strict = _tool("mypy", "--strict", "domain")
     assert strict.returncode == 0, strict.stdout + strict.stderr
-    layers = _tool("mypy", "api", "persistence", "jobs", "patronage")
+    layers = _tool("mypy", "api", "persistence", "jobs", "patronage", "tests")
     assert layers.returncode == 0, layers.stdout + layers.stderr
