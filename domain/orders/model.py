@@ -39,6 +39,30 @@ ALLOWED_CHANGES: dict[OrderStatus, frozenset[OrderStatus]] = {
 REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.PARTIALLY_REFUNDED})
 
 
+def _later_statuses(status: OrderStatus) -> frozenset[OrderStatus]:
+    """The statuses an order in `status` can come to on its way forward: by payment and
+    fulfilment, or by refunds (which take a refundable order to PARTIALLY_REFUNDED, then
+    REFUNDED). Not CANCELLED: a paid order reported after a cancellation is a conflict."""
+    seen: set[OrderStatus] = set()
+    todo = [status]
+    while todo:
+        current = todo.pop()
+        nexts = set(ALLOWED_CHANGES[current])
+        if current in REFUNDABLE:
+            nexts |= {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}
+        for following in nexts - seen - {current, OrderStatus.CANCELLED}:
+            seen.add(following)
+            todo.append(following)
+    return frozenset(seen)
+
+
+# A replayed status the order has already moved past is stale (a webhook that arrived
+# late, or a channel that does not know of a refund made here): nothing changes.
+LATER_STATUSES: dict[OrderStatus, frozenset[OrderStatus]] = {
+    status: _later_statuses(status) for status in OrderStatus
+}
+
+
 def check_initial_status(status: OrderStatus) -> None:
     """A new order cannot start PARTIALLY_REFUNDED: record it, then its refunds."""
     if status == OrderStatus.PARTIALLY_REFUNDED:
@@ -130,7 +154,8 @@ class Order:
         )
 
     def replay(self, content: OrderContent, status: OrderStatus, *, now: datetime) -> bool:
-        """Apply a repeat of orderRecord: same content required; a new status is an update.
+        """Apply a repeat of orderRecord: same content required; a new status is an update,
+        a status the order has already moved past (see LATER_STATUSES) changes nothing.
 
         Returns whether anything changed.
         """
@@ -141,6 +166,8 @@ class Order:
                 f"{', '.join(differences)}; only its status can change",
                 field=(differences[0],),
             )
+        if self.status in LATER_STATUSES[status]:
+            return False
         return self.change_status(status, now=now)
 
     def change_status(self, status: OrderStatus, *, now: datetime) -> bool:

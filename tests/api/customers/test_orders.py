@@ -86,6 +86,24 @@ async def test_a_replay_changes_nothing_and_a_new_status_updates(admin: GraphQLC
     assert cancelled["order"]["customer"]["stats"]["ordersCount"] == 0
 
 
+async def test_a_replay_after_a_refund_made_here_changes_nothing(admin: GraphQLClient) -> None:
+    # The channel keeps saying FULFILLED; the refund recorded here moved the order on.
+    order_id = (await record(admin, status="FULFILLED"))["order"]["id"]
+    refund_input = {
+        "orderId": order_id,
+        "amount": {"amount": 2900, "currency": "EUR"},
+        "idempotencyKey": "r-1",
+        "reason": "damaged",
+    }
+    refunded = (await admin.execute(REFUND, {"input": refund_input}))["orderRefund"]
+    assert refunded["order"]["status"] == "PARTIALLY_REFUNDED"  # type: ignore[index]
+    again = await record(admin, status="FULFILLED")
+    assert again["userErrors"] == []
+    assert again["order"]["id"] == order_id
+    assert again["order"]["status"] == "PARTIALLY_REFUNDED"
+    assert again["order"]["customer"]["stats"]["netSpent"]["amount"] == 10000
+
+
 async def test_a_replay_with_other_content_is_refused(admin: GraphQLClient) -> None:
     await record(admin)
     changed = await record(admin, amount=5000)

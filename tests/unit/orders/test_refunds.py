@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from domain.errors import Conflict, IdempotencyConflict
 from domain.orders.errors import (
     InvalidRefund,
+    InvalidStatusChange,
     OrderNotRefundable,
     RefundExceedsQuantity,
     RefundExceedsRemaining,
@@ -241,3 +242,35 @@ async def test_refunds_never_exceed_the_order(total: int, base_total: int, asks:
         assert stored.status == OrderStatus.REFUNDED
         assert stored.base_refunded == base_total
     assert uow.orders.stats_of(order.customer_id).net_spent >= 0
+
+
+@pytest.mark.parametrize("replayed", [OrderStatus.PAID, OrderStatus.FULFILLED])
+@pytest.mark.parametrize("refunded", [2500, 10000])
+async def test_a_replay_the_order_has_moved_past_changes_nothing(
+    uow: FakeOrdersUnitOfWork, clock: FixedClock, replayed: OrderStatus, refunded: int
+) -> None:
+    # The channel still says PAID or FULFILLED after a refund made here: a stale status.
+    command = order_command(total=10000, status=OrderStatus.FULFILLED)
+    order = await make_order(uow, clock, command)
+    await refund_order(uow, clock, refund_command(order.id, amount=refunded))
+    before = uow.orders.rows[order.id].status
+    published = len(uow.published)
+
+    again = await make_order(uow, clock, order_command(total=10000, status=replayed))
+
+    assert again.id == order.id
+    assert uow.orders.rows[order.id].status == before
+    assert len(uow.published) == published
+    assert uow.orders.stats_of(order.customer_id).net_spent == 10000 - refunded
+
+
+async def test_a_late_paid_after_fulfilled_changes_nothing_but_after_cancelled_is_refused(
+    uow: FakeOrdersUnitOfWork, clock: FixedClock
+) -> None:
+    fulfilled = await make_order(uow, clock, order_command(status=OrderStatus.FULFILLED))
+    await make_order(uow, clock, order_command(status=OrderStatus.PAID))
+    assert uow.orders.rows[fulfilled.id].status == OrderStatus.FULFILLED
+    # A refunded order reported CANCELLED is a real conflict, as before.
+    await refund_order(uow, clock, refund_command(fulfilled.id, amount=fulfilled.total.amount))
+    with pytest.raises(InvalidStatusChange):
+        await make_order(uow, clock, order_command(status=OrderStatus.CANCELLED))
