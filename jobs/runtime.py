@@ -36,3 +36,10 @@ async def dispose() -> None:
     for svc in list(_services.values()):
         await svc.engine.dispose()
     _services.clear()
+
+
+def reset() -> None:
+    """Forget the configuration (tests: each configures its own)."""
+    global _factory
+    _factory = None
+    _services.clear()

@@ -21,6 +21,7 @@ from api.context import Services
 from api.tokens import CustomerTokens
 from domain.access.model import Role
 from domain.access.services import create_api_key
+from jobs import runtime as job_runtime
 from patronage.clock import SystemClock
 from patronage.publisher import BroadcastPublisher
 from patronage.pubsub import InMemoryBroadcast
@@ -30,6 +31,14 @@ from persistence.db import make_engine, metadata
 from persistence.idempotency import SqlIdempotencyStore
 from persistence.migrate import upgrade
 from tests.support import backends
+
+
+@pytest.fixture(autouse=True)
+def _fresh_job_runtime() -> Iterator[None]:
+    # jobs.runtime is process-global: a test that configures it must not leave its
+    # services (bound to an engine its fixtures dispose of) to the tests after it.
+    yield
+    job_runtime.reset()
 
 
 @pytest.fixture(scope="session")
