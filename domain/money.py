@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import pycountry
 
 from domain.errors import ValidationFailed
 
@@ -37,6 +40,15 @@ _EXPONENTS: dict[str, int] = {
     ),
     **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
 }
+
+
+def check_currency(code: str, *, field: Sequence[str] = ("currency",)) -> str:
+    """`code` if it is an ISO 4217 currency code, else ValidationFailed on `field`."""
+    if not _CURRENCY.fullmatch(code) or pycountry.currencies.get(alpha_3=code) is None:
+        raise ValidationFailed(
+            f"{code!r} is not an ISO 4217 currency code such as 'EUR'", field=tuple(field)
+        )
+    return code
 
 
 def currency_exponent(currency: str) -> int:

@@ -6,12 +6,14 @@ A missing or malformed setting fails at start with `SettingsError` naming the va
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.errors import ValidationFailed
+from domain.money import check_currency
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./patronage.db"
 # Only for the embedded demo: a production database refuses to start without SECRET_KEY.
@@ -68,10 +70,12 @@ class Settings:
         elif len(secret) < 32:
             raise SettingsError("SECRET_KEY: must be at least 32 characters long")
         currency = env.get("BASE_CURRENCY", "EUR")
-        if not re.fullmatch(r"[A-Z]{3}", currency):
+        try:
+            check_currency(currency)
+        except ValidationFailed:
             raise SettingsError(
                 f"BASE_CURRENCY: must be an ISO 4217 code such as EUR, got {currency!r}"
-            )
+            ) from None
         timezone = env.get("STORE_TIMEZONE", "UTC")
         try:
             ZoneInfo(timezone)

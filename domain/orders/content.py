@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.customers.paths import under
-from domain.money import Money
+from domain.money import Money, check_currency
 from domain.orders.commands import OrderLineInput
 from domain.orders.errors import InvalidOrder, MissingBaseTotal
 
@@ -61,6 +61,7 @@ class OrderContent:
             raise InvalidOrder("placedAt must carry a timezone", field=("placedAt",))
         if placed_at > now + CLOCK_SKEW:
             raise InvalidOrder("placedAt cannot be in the future", field=("placedAt",))
+        check_currency(total.currency, field=("total", "currency"))
         if total.amount < 0:
             raise InvalidOrder("total cannot be negative", field=("total", "amount"))
         if total.currency == base_currency:

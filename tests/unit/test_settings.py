@@ -29,6 +29,7 @@ def test_postgres_urls_get_the_async_driver() -> None:
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"BASE_CURRENCY": "euro"}, "BASE_CURRENCY"),
+        ({"BASE_CURRENCY": "ZZZ"}, "BASE_CURRENCY"),
         ({"STORE_TIMEZONE": "Mars/Olympus"}, "STORE_TIMEZONE"),
         ({"CUSTOMER_TOKEN_TTL_SECONDS": "soon"}, "CUSTOMER_TOKEN_TTL_SECONDS"),
         ({"MAX_QUERY_DEPTH": "0"}, "MAX_QUERY_DEPTH"),

@@ -231,3 +231,26 @@ async def test_a_currency_is_three_letters_and_nothing_more(admin: GraphQLClient
         )
         assert wider["order"] is None
         assert wider["userErrors"][0]["field"][-1] == "currency", wider
+
+
+async def test_an_unknown_currency_is_refused(admin: GraphQLClient) -> None:
+    # Three letters are not enough: an unknown code would silently get two decimals.
+    payload = await record(
+        admin,
+        external_id="zzz-1",
+        total={"amount": 1000, "currency": "ZZZ"},
+        baseTotal={"amount": 1000, "currency": "EUR"},
+        lines=[],
+    )
+    assert payload["order"] is None
+    [error] = payload["userErrors"]
+    assert error["field"][-2:] == ["total", "currency"], error
+    assert "ISO 4217" in error["message"]
+    known = await record(
+        admin,
+        external_id="jpy-1",
+        total={"amount": 1500, "currency": "JPY"},
+        baseTotal={"amount": 930, "currency": "EUR"},
+        lines=[],
+    )
+    assert known["userErrors"] == []
