@@ -178,6 +178,33 @@ async def _seed_customer(runtime: Runtime, person: DemoCustomer) -> UUID:
                 occurred_at=now - timedelta(hours=30),
             )
         )
+    events += [
+        EventInput(
+            kind=ActivityKind.PAGE_VIEW,
+            customer=ref,
+            url=f"https://shop.example.com{page}",
+            occurred_at=now - timedelta(days=i + 1, hours=2),
+        )
+        for i, page in enumerate(person.pages)
+    ]
+    if person.checkout_started:
+        events.append(
+            EventInput(
+                kind=ActivityKind.CHECKOUT_STARTED,
+                customer=ref,
+                occurred_at=now - timedelta(hours=29),
+            )
+        )
+    events += [
+        EventInput(
+            kind=ActivityKind.CUSTOM,
+            customer=ref,
+            name=name,
+            properties=properties,
+            occurred_at=now - timedelta(days=5 + i),
+        )
+        for i, (name, properties) in enumerate(person.custom)
+    ]
     for sku, rating in person.reviews:
         events.append(
             EventInput(

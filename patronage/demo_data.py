@@ -116,10 +116,15 @@ class DemoCustomer:
     reviews: list[tuple[str, int]] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
     cart: str | None = None
+    pages: list[str] = field(default_factory=list)
+    checkout_started: bool = False
+    custom: list[tuple[str, dict[str, object]]] = field(default_factory=list)
 
 
 def generate(count: int = 250, *, seed: int = 7, now: datetime | None = None) -> list[DemoCustomer]:
     rng = random.Random(seed)
+    # Browsing gets its own sequence, so adding to it leaves customers and orders as they are.
+    browsing = random.Random(seed + 1)
     now = now or datetime.now(UTC)
     customers: list[DemoCustomer] = []
     order_no = 1000
@@ -172,5 +177,23 @@ def generate(count: int = 250, *, seed: int = 7, now: datetime | None = None) ->
         customer.views = [rng.choice(CATALOG)[0] for _ in range(rng.randint(0, 4))]
         if rng.random() < 0.15:
             customer.cart = rng.choice(CATALOG)[0]
+        _browse(customer, browsing)
         customers.append(customer)
     return customers
+
+
+PAGES = ("/", "/new-in", "/sale", "/stores", "/help/returns", "/blog/care-guide")
+CUSTOM_EVENTS = (
+    ("newsletter_signup", {"placement": "footer"}),
+    ("wishlist_add", {"list": "favourites"}),
+    ("store_locator_search", {"query": "Paris"}),
+)
+
+
+def _browse(customer: DemoCustomer, rng: random.Random) -> None:
+    """Page views, an abandoned checkout (with a cart) and custom events."""
+    customer.pages = rng.sample(PAGES, rng.randint(0, 3))
+    customer.checkout_started = customer.cart is not None and rng.random() < 0.6
+    customer.custom = [
+        (name, dict(properties)) for name, properties in CUSTOM_EVENTS if rng.random() < 0.2
+    ]
