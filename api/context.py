@@ -85,3 +85,9 @@ class Context:
             loader = loader_class(self.services)  # type: ignore[call-overload]
             self._loaders[loader_class] = loader
         return loader
+
+    def forget_loaded(self) -> None:
+        """Empty the caches of the request's loaders: what they hold may have been written
+        since (by the mutation before this one, or before this subscription event)."""
+        for loader in self._loaders.values():
+            loader.clear_all()

@@ -3,7 +3,9 @@
 A loader subclass names (as `fetch`) a batch function from `persistence/queries` that takes a
 connection and the batch's keys and returns a mapping; keys missing from it get
 `default` (None for one-to-one, an empty list for one-to-many loaders).
-Loaders are made per request (`Context.loader`), so nothing is cached across requests.
+Loaders are made per request (`Context.loader`), so nothing is cached across requests;
+within one, their caches are emptied at the start of each mutation and before each
+subscription event (`Context.forget_loaded`), so no read is served what a write replaced.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Listening to committed domain events from a subscription resolver."""
+"""Listening to committed domain events from a subscription resolver.
+
+Every subscription listens through `listen`. Its context (and the loaders on it) lives as
+long as the WebSocket connection, so the loader caches are emptied before each event is
+yielded: the event's payload shows what was committed up to it, not what an earlier event
+(or another operation on the connection) cached.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ async def listen(
     *event_names: str,
     accept: Callable[[dict[str, Any]], bool] = lambda _: True,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Yield payloads of the named events (see `patronage.publisher`) that `accept` keeps."""
+    """Yield payloads of the named events (see `patronage.publisher`) that `accept` keeps,
+    each with the request's loader caches emptied."""
     broadcast = info.context.services.broadcast
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(256)
     async with contextlib.AsyncExitStack() as stack:
@@ -30,6 +37,7 @@ async def listen(
             while True:
                 message = await queue.get()
                 if accept(message):
+                    info.context.forget_loaded()
                     yield message
         finally:
             for task in tasks:
