@@ -59,7 +59,7 @@ def register_error_code(error: type[domain_errors.DomainError], code: ErrorCode)
 
 
 def user_error(error: domain_errors.DomainError) -> UserError:
-    """The public form of a domain error."""
+    """The public form of one domain error (`user_errors` also unpacks `ValidationErrors`)."""
     for klass in type(error).__mro__:
         code = ERROR_CODES.get(klass)
         if code is not None:
@@ -74,7 +74,14 @@ def user_error(error: domain_errors.DomainError) -> UserError:
 
 
 def user_errors(errors: Sequence[domain_errors.DomainError]) -> list[UserError]:
-    return [user_error(e) for e in errors]
+    """The public form of domain errors: a `ValidationErrors` gives one per error it holds."""
+    return [
+        user_error(inner)
+        for error in errors
+        for inner in (
+            error.errors if isinstance(error, domain_errors.ValidationErrors) else (error,)
+        )
+    ]
 
 
 class TopLevelCode(StrEnum):

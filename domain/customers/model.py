@@ -36,6 +36,7 @@ from domain.customers.profile import (
     normalise_text,
     normalise_timezone,
 )
+from domain.errors import FieldErrors
 from domain.events import DomainEvent
 from domain.ids import new_id
 
@@ -218,16 +219,20 @@ class Customer:
 
     def _apply(self, profile: ProfileFields, *, today: date) -> tuple[str, ...]:
         values: dict[str, Any] = {}
+        # Every field is checked, so that one refusal lists all the invalid ones.
+        found = FieldErrors()
         if profile.email is not UNSET:
-            email = normalise_email(profile.email) if profile.email is not None else None
-            values["email"] = email
-            values["email_key"] = email_key(email) if email is not None else None
+            with found.check():
+                email = normalise_email(profile.email) if profile.email is not None else None
+                values["email"] = email
+                values["email_key"] = email_key(email) if email is not None else None
         if profile.phone is not UNSET:
-            values["phone"] = (
-                normalise_phone(profile.phone, default_region=profile.phone_region)
-                if profile.phone
-                else None
-            )
+            with found.check():
+                values["phone"] = (
+                    normalise_phone(profile.phone, default_region=profile.phone_region)
+                    if profile.phone
+                    else None
+                )
         for name, public in (
             ("first_name", "firstName"),
             ("last_name", "lastName"),
@@ -236,13 +241,15 @@ class Customer:
         ):
             raw = getattr(profile, name)
             if raw is not UNSET:
-                values[name] = normalise_text(raw, field=public) if raw is not None else None
+                with found.check():
+                    values[name] = normalise_text(raw, field=public) if raw is not None else None
         if profile.gender is not UNSET:
             values["gender"] = profile.gender
         if profile.birthday is not UNSET:
-            values["birthday"] = (
-                check_birthday(profile.birthday, today=today) if profile.birthday else None
-            )
+            with found.check():
+                values["birthday"] = (
+                    check_birthday(profile.birthday, today=today) if profile.birthday else None
+                )
         for name, normalise in (
             ("country", normalise_country),
             ("locale", normalise_locale),
@@ -250,17 +257,19 @@ class Customer:
         ):
             raw = getattr(profile, name)
             if raw is not UNSET:
-                values[name] = normalise(raw) if raw else None
+                with found.check():
+                    values[name] = normalise(raw) if raw else None
         if not isinstance(profile.metadata, Unset):
-            with under("metadata"):
+            with found.check(), under("metadata"):
                 values["public_metadata"] = apply_metadata_patch(
                     self.public_metadata, profile.metadata
                 )
         if not isinstance(profile.private_metadata, Unset):
-            with under("privateMetadata"):
+            with found.check(), under("privateMetadata"):
                 values["private_metadata"] = apply_metadata_patch(
                     self.private_metadata, profile.private_metadata
                 )
+        found.raise_any()
         # Validate everything before changing anything: a refused update leaves no trace.
         changed = tuple(
             name
