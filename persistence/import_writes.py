@@ -7,6 +7,12 @@ UPDATE`; identities, consents, memberships, orders, lines and rejects appended i
 Before the customers, those whose email changes give up their old key, so emails that
 move between customers within a batch never collide halfway.
 
+Rejected rows are kept with the run for the rejects file. PostgreSQL's text and jsonb
+cannot hold U+0000 (NUL), which a CSV cell may: a cell holding NUL is stored as the list
+of its NUL-separated parts (any other cell stays a string), so `cells_from_stored` gives
+the cells back exactly and the rejects file shows the row as it was; in the reason (our
+own text) NUL becomes U+FFFD. Both databases store the same form.
+
 Customers created by an import bypass CustomerCreated on purpose (no sign-up bonus).
 Where the loyalty tables exist, each gets a membership in the lowest tier (the `tiers`
 row of lowest rank, else 'MEMBER') with its INITIAL tier-history entry, so lists and
@@ -42,6 +48,7 @@ from persistence.tables.loyalty import memberships, tier_changes, tiers
 from persistence.tables.orders import order_lines, orders
 
 DEFAULT_TIER = "MEMBER"
+NUL = "\x00"
 # Columns an import may change on a customer that exists (never metadata, merge, erasure).
 _UPSERT_SET = (
     "created_at",
@@ -183,10 +190,35 @@ async def write_plan(
         conn,
         import_rejects,
         [
-            {"run_id": run.id, "line": r.line, "reason": r.reason, "cells": r.cells}
+            {
+                "run_id": run.id,
+                "line": r.line,
+                "reason": without_nul(r.reason),
+                "cells": stored_cells(r.cells),
+            }
             for r in plan.rejections
         ],
     )
+
+
+StoredCells = dict[str, str | list[str]]
+
+
+def stored_cells(cells: dict[str, str]) -> StoredCells:
+    """A rejected row's cells in a form both databases hold (see the module docstring)."""
+    return {name: value.split(NUL) if NUL in value else value for name, value in cells.items()}
+
+
+def cells_from_stored(stored: StoredCells) -> dict[str, str]:
+    """The cells `stored_cells` was given."""
+    return {
+        name: value if isinstance(value, str) else NUL.join(value) for name, value in stored.items()
+    }
+
+
+def without_nul(text: str) -> str:
+    """`text` fit for a text column (NUL replaced by U+FFFD)."""
+    return text.replace(NUL, "\ufffd")
 
 
 async def _release_emails(conn: AsyncConnection, persons: Sequence[Person]) -> None:

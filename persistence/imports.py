@@ -31,7 +31,7 @@ from domain.orders.status import OrderStatus
 from persistence.batches import batches
 from persistence.bulk import in_values, matching_pairs
 from persistence.db import SQLITE_BEGIN_IMMEDIATE
-from persistence.import_writes import Loyalty, write_plan
+from persistence.import_writes import Loyalty, cells_from_stored, without_nul, write_plan
 from persistence.tables.customers import customer_identities, customers
 from persistence.tables.imports import import_rejects, import_runs
 from persistence.tables.orders import order_lines, orders
@@ -113,7 +113,7 @@ class SqlImportStore:
                 .values(
                     status=run.status.value,
                     batch_size=run.batch_size,
-                    error=run.error,
+                    error=_error(run),
                     updated_at=run.updated_at,
                     finished_at=run.finished_at,
                 )
@@ -144,7 +144,10 @@ class SqlImportStore:
                 .where(import_rejects.c.run_id == run_id)
                 .order_by(import_rejects.c.line)
             )
-            return [Rejection(line=r.line, reason=r.reason, cells=dict(r.cells)) for r in rows]
+            return [
+                Rejection(line=r.line, reason=r.reason, cells=cells_from_stored(r.cells))
+                for r in rows
+            ]
 
     async def forget_rejections(self, run_id: UUID) -> None:
         async with self._engine.begin() as conn:
@@ -301,11 +304,15 @@ def _run_values(run: ImportRun) -> dict[str, Any]:
         "status": run.status.value,
         "last_committed_line": run.last_line,
         **run.counts.as_dict(),
-        "error": run.error,
+        "error": _error(run),
         "started_at": run.started_at,
         "updated_at": run.updated_at,
         "finished_at": run.finished_at,
     }
+
+
+def _error(run: ImportRun) -> str | None:
+    return without_nul(run.error) if run.error is not None else None
 
 
 def _run_from_row(row: Any) -> ImportRun:
