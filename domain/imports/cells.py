@@ -1,7 +1,11 @@
-"""Reading typed values out of CSV cells: dates, date-times, integers, money amounts.
+"""Reading typed values out of CSV cells: dates, date-times, quantities, money amounts.
 
 Each reader takes a non-blank cell and returns the value or raises ValueError with a
 message fit for the rejects file.
+
+Amounts and quantities are bounded as the API bounds them: its amounts (minor units) and
+quantities are GraphQL `Int`, 32-bit signed, so a row may hold no more than an
+`orderRecord` call may. (The API also refuses negative amounts: `OrderContent.build`.)
 """
 
 from __future__ import annotations
@@ -11,6 +15,11 @@ from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 
 from domain.money import currency_exponent
+
+# GraphQL Int's largest value (2**31 - 1), the type of the API's amounts and quantities.
+API_INT_MAX = 2_147_483_647
+MAX_AMOUNT = API_INT_MAX  # in minor units
+MAX_QUANTITY = API_INT_MAX
 
 _AMOUNT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
 _INTEGER = re.compile(r"^[0-9]+$")
@@ -25,14 +34,22 @@ def read_amount(raw: str, currency: str) -> int:
     fraction = text.partition(".")[2]
     if len(fraction.rstrip("0")) > exponent:
         raise ValueError(f"{raw!r} has more than the {exponent} decimal(s) of {currency}")
-    return int(Decimal(text).scaleb(exponent))
+    amount = int(Decimal(text).scaleb(exponent))
+    if amount > MAX_AMOUNT:
+        limit = f"{Decimal(MAX_AMOUNT).scaleb(-exponent):,.{exponent}f}"
+        raise ValueError(f"at most {limit} {currency}, not {raw!r}")
+    return amount
 
 
-def read_integer(raw: str) -> int:
+def read_quantity(raw: str) -> int:
+    """A whole number from 0 to MAX_QUANTITY (the order rules ask for at least 1)."""
     text = raw.strip()
     if not _INTEGER.match(text):
         raise ValueError(f"{raw!r} is not a whole number")
-    return int(text)
+    quantity = int(text)
+    if quantity > MAX_QUANTITY:
+        raise ValueError(f"at most {MAX_QUANTITY:,}, not {raw!r}")
+    return quantity
 
 
 def read_date(raw: str) -> date:

@@ -35,10 +35,11 @@ Orders (`patronage import orders FILE.csv`), one row per order line:
 - Amounts (total, base_total, unit_price) are DECIMAL MAJOR UNITS with a dot, as
   spreadsheets show them ('129.90' EUR, '1500' JPY), with at most the currency's
   decimals; they are stored in minor units. base_total is in the store's base currency
-  and required when `currency` is another one.
-- A line needs sku, name, quantity (an integer >= 1) and unit_price; category is
-  optional. A row whose line columns are all blank adds no line (an order known only by
-  its total).
+  and required when `currency` is another one. As in the API (GraphQL Int), an amount
+  is at most 2,147,483,647 minor units (21,474,836.47 EUR) and not negative.
+- A line needs sku, name, quantity (an integer from 1 to 2,147,483,647) and unit_price;
+  category is optional. A row whose line columns are all blank adds no line (an order
+  known only by its total).
 - An order already recorded (by the API or an earlier import) is a replay, as with
   `orderRecord`: the same content changes nothing, a new status is an update, other
   content is rejected.

@@ -17,7 +17,7 @@ from typing import Any
 from domain.customers.model import normalise_identity
 from domain.customers.profile import email_key, normalise_email
 from domain.errors import DomainError
-from domain.imports.cells import read_amount, read_datetime, read_integer
+from domain.imports.cells import read_amount, read_datetime, read_quantity
 from domain.imports.model import Rejection, SourceRow
 from domain.money import Money
 from domain.orders.commands import OrderLineInput
@@ -334,7 +334,7 @@ def _line(cells: dict[str, str], currency: str | None, problem: _Problem) -> Ord
     quantity = unit_price = None
     if values["quantity"]:
         try:
-            quantity = read_integer(values["quantity"])
+            quantity = read_quantity(values["quantity"])
         except ValueError as error:
             problem("quantity", str(error))
     if values["unit_price"] and currency is not None:
