@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from domain.bus import EventHandlers
 from domain.customers.participants import Participants
+from domain.loyalty.erasure import register_erasure_handler
 from domain.loyalty.goodwill import register_goodwill_handler
 from domain.loyalty.handlers import register_handlers as register_loyalty_handlers
 from domain.loyalty.merge import LoyaltyMergeParticipant
@@ -37,9 +38,11 @@ def store_today(settings: Settings, clock: Clock) -> date:
 
 
 def register_handlers(handlers: EventHandlers, *, settings: Settings) -> None:
-    """Loyalty's in-transaction reactions (earning, bonuses, qualification, goodwill)."""
+    """Loyalty's in-transaction reactions (earning, bonuses, qualification, goodwill,
+    closing the points of erased customers)."""
     register_loyalty_handlers(handlers, loyalty_program(settings), SystemClock())
     register_goodwill_handler(handlers, SystemClock(), loyalty_program(settings))
+    register_erasure_handler(handlers, SystemClock())
 
 
 def register_participants(participants: Participants) -> None:

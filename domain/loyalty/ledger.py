@@ -133,6 +133,19 @@ class PointsAccount:
             shortfall=points - taken,
         )
 
+    def close(self, posting: Posting, *, now: datetime) -> LedgerEntry | None:
+        """Bring the balance to 0 for good (the customer was erased): due lots expire as
+        usual, then one ADJUST entry takes what remains of every open lot, oldest first.
+        None when nothing was left to take. Lifetime earned is history and stays."""
+        if not posting.reason.strip():
+            raise ReasonRequired("closing an account needs a reason", field=("reason",))
+        self.expire_due(now)
+        points = self.balance
+        if points == 0:
+            return None
+        allocations = self._consume(points)
+        return self._append(EntryKind.ADJUST, -points, posting, now, allocations=allocations)
+
     def expire_due(self, as_of: datetime) -> list[LedgerEntry]:
         """Expire what remains of every lot with expires_at <= as_of, one entry per lot.
 
