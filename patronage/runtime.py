@@ -23,10 +23,14 @@ from domain.activity.participation import register_participants as activity_part
 from domain.bus import EventHandlers
 from domain.customers.participants import Participants
 from domain.customers.participation import register_participants as customers_participants
+from domain.loyalty.export import register_exporter as loyalty_exporter
 from domain.orders.participation import register_participants as orders_participants
 from domain.orders.ticket_refunds import register_ticket_refund_handler
+from domain.scoring.export import register_exporters as scoring_exporters
+from domain.tags.export import register_exporter as tags_exporter
 from domain.tags.handlers import register_handlers as register_tag_handlers
 from domain.tags.merge import register_participants as tags_participants
+from domain.tickets.export import register_exporter as tickets_exporter
 from domain.tickets.handlers import register_handlers as register_ticket_handlers
 from domain.tickets.merge import register_participants as tickets_participants
 from jobs import runtime as job_runtime
@@ -69,13 +73,18 @@ def build_handlers(settings: Settings | None = None) -> EventHandlers:
 
 # Each context that holds records of customers registers its merge participant and
 # exporter here (customers first: identities and consents move before the rest).
+# Exporters run in this order too; each adds one section to a privacy export.
 PARTICIPANT_REGISTRARS: list[Callable[[Participants], None]] = [
     customers_participants,
     orders_participants,
     activity_participants,
     tickets_participants,
+    tickets_exporter,
     loyalty_participants,
+    loyalty_exporter,
     tags_participants,
+    tags_exporter,
+    scoring_exporters,
 ]
 
 

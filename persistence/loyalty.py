@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.ids import new_id
-from domain.loyalty.membership import Membership
+from domain.loyalty.membership import Membership, TierChange, TierChangeReason
 from domain.loyalty.repository import ReviewCandidate
 from domain.loyalty.tiers import QualificationMetric, Tier
 from persistence.loyalty_points import SqlAlchemyPointsAccountRepository
@@ -133,6 +133,23 @@ class SqlAlchemyMembershipRepository:
                 for change in changes
             ],
         )
+
+    async def tier_history(self, customer_id: UUID) -> Sequence[TierChange]:
+        stmt = (
+            select(tier_changes)
+            .where(tier_changes.c.customer_id == customer_id)
+            .order_by(tier_changes.c.at, tier_changes.c.id)
+        )
+        return [
+            TierChange(
+                customer_id=row.customer_id,
+                from_code=row.from_code,
+                to_code=row.to_code,
+                reason=TierChangeReason(row.reason),
+                at=row.at,
+            )
+            for row in await self._conn.execute(stmt)
+        ]
 
     async def qualifying_value(
         self, customer_id: UUID, metric: QualificationMetric, since: datetime, until: datetime

@@ -249,6 +249,36 @@ class SqlAlchemyPointsAccountRepository:
         allocations = await self._allocations([row.id for row in rows])
         return [entry_from_row(row, allocations.get(row.id, ())) for row in rows]
 
+    async def entries_of(self, customer_id: UUID) -> Sequence[LedgerEntry]:
+        entries = points_entries
+        rows = (
+            await self._conn.execute(
+                select(entries)
+                .where(entries.c.customer_id == customer_id)
+                .order_by(entries.c.created_at, entries.c.id)
+            )
+        ).all()
+        # The allocations of all those entries in one statement, by a join on the holder.
+        allocated = await self._conn.execute(
+            select(points_allocations)
+            .join(entries, entries.c.id == points_allocations.c.entry_id)
+            .join(points_lots, points_lots.c.id == points_allocations.c.lot_id)
+            .where(entries.c.customer_id == customer_id)
+            .order_by(points_lots.c.earned_at, points_lots.c.id)
+        )
+        found: dict[UUID, list[Allocation]] = {}
+        for row in allocated:
+            found.setdefault(row.entry_id, []).append(Allocation(row.lot_id, row.points))
+        return [entry_from_row(row, found.get(row.id, ())) for row in rows]
+
+    async def all_lots_of(self, customer_id: UUID) -> Sequence[Lot]:
+        stmt = (
+            select(points_lots)
+            .where(points_lots.c.customer_id == customer_id)
+            .order_by(points_lots.c.earned_at, points_lots.c.id)
+        )
+        return [_lot(row) for row in await self._conn.execute(stmt)]
+
     async def expire_lots(self, as_of: datetime) -> Sequence[ExpiredBalance]:
         lots = points_lots
         due = and_(lots.c.expires_at <= as_of, lots.c.remaining > 0)

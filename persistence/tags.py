@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.segments.syntax import Expr
-from domain.tags.model import RuleTag, Tag
+from domain.tags.model import RuleTag, Tag, TagAssignment, TagKind
 from domain.tags.repository import TagBatch
 from persistence.dialect import insert_for
 from persistence.queries.segments import compile_query, count_matching
@@ -111,6 +111,26 @@ class SqlAlchemyTagAssignmentRepository:
             customer_tags.c.customer_id == customer_id, customer_tags.c.kind == MANUAL
         )
         return frozenset(Tag(tag) for tag in (await self._conn.execute(statement)).scalars())
+
+    async def assignments_of(self, customer_id: UUID) -> Sequence[TagAssignment]:
+        statement = (
+            select(customer_tags, rule_tags.c.segment_id)
+            .outerjoin(
+                rule_tags,
+                (rule_tags.c.tag == customer_tags.c.tag) & (customer_tags.c.kind == RULE),
+            )
+            .where(customer_tags.c.customer_id == customer_id)
+            .order_by(customer_tags.c.tag)
+        )
+        return [
+            TagAssignment(
+                tag=Tag(row.tag),
+                kind=TagKind(row.kind),
+                assigned_at=row.created_at,
+                segment_id=row.segment_id,
+            )
+            for row in await self._conn.execute(statement)
+        ]
 
     async def reassign(self, tags: Sequence[Tag], from_id: UUID, to_id: UUID) -> int:
         if not tags:

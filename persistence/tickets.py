@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -276,8 +276,21 @@ class SqlAlchemyTicketRepository:
         )
         return int(result.rowcount)
 
+    async def for_customer(self, customer_id: UUID) -> list[Ticket]:
+        # Messages by a subquery on the customer, not an IN list of ticket ids: two
+        # statements however many tickets the customer has.
+        return await self._load(
+            tickets.c.customer_id == customer_id,
+            order_by=(tickets.c.created_at, tickets.c.id),
+            messages_of=select(tickets.c.id).where(tickets.c.customer_id == customer_id),
+        )
+
     async def _load(
-        self, *where: Any, order_by: Sequence[Any] = (), limit: int | None = None
+        self,
+        *where: Any,
+        order_by: Sequence[Any] = (),
+        limit: int | None = None,
+        messages_of: Select[Any] | None = None,
     ) -> list[Ticket]:
         stmt = select(tickets).where(*where).order_by(*order_by)
         if limit is not None:
@@ -286,9 +299,12 @@ class SqlAlchemyTicketRepository:
         if not rows:
             return []
         by_ticket: dict[UUID, list[Row[Any]]] = defaultdict(list)
-        message_rows = await self._conn.execute(
-            select(ticket_messages).where(ticket_messages.c.ticket_id.in_([r.id for r in rows]))
+        of_tickets = (
+            ticket_messages.c.ticket_id.in_(messages_of)
+            if messages_of is not None
+            else ticket_messages.c.ticket_id.in_([r.id for r in rows])
         )
+        message_rows = await self._conn.execute(select(ticket_messages).where(of_tickets))
         for message in message_rows:
             by_ticket[message.ticket_id].append(message)
         loaded = [ticket_from_rows(row, by_ticket[row.id]) for row in rows]

@@ -42,6 +42,7 @@ from persistence.loyalty import (
     SqlAlchemyTierRepository,
 )
 from persistence.orders import SqlAlchemyOrderRepository
+from persistence.scoring import SqlAlchemyScoringRecords
 from persistence.segments import (
     SqlAlchemySegmentMembershipRepository,
     SqlAlchemySegmentRepository,
@@ -241,3 +242,8 @@ class SqlUnitOfWork:
     @cached_property
     def points(self) -> SqlAlchemyPointsAccountRepository:
         return SqlAlchemyPointsAccountRepository(self.connection)
+
+    # Scoring: per-customer scores and engagement (read-only so far).
+    @cached_property
+    def scoring(self) -> SqlAlchemyScoringRecords:
+        return SqlAlchemyScoringRecords(self.connection)

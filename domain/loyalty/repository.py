@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.loyalty.ledger import LedgerEntry, PointsAccount, Source
-from domain.loyalty.membership import Membership
+from domain.loyalty.ledger import LedgerEntry, Lot, PointsAccount, Source
+from domain.loyalty.membership import Membership, TierChange
 from domain.loyalty.tiers import QualificationMetric, Tier
 from domain.ports import UnitOfWork
 
@@ -182,3 +182,38 @@ class LoyaltyUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def points(self) -> PointsAccountRepository: ...
+
+
+class MembershipRecords(Protocol):
+    """Reads one customer's membership and tier history (privacy exports)."""
+
+    async def get(self, customer_id: UUID) -> Membership | None: ...
+
+    async def tier_history(self, customer_id: UUID) -> Sequence[TierChange]:
+        """Every tier change of the customer, oldest first."""
+        ...
+
+
+class PointsRecords(Protocol):
+    """Reads one customer's points: balance, ledger and lots (privacy exports)."""
+
+    async def get(self, customer_id: UUID) -> PointsAccount | None: ...
+
+    async def entries_of(self, customer_id: UUID) -> Sequence[LedgerEntry]:
+        """Every ledger entry the customer holds, with its allocations, in ledger order
+        (created_at, id); a fixed number of statements however long the ledger."""
+        ...
+
+    async def all_lots_of(self, customer_id: UUID) -> Sequence[Lot]:
+        """Every lot the customer holds, open or used up, oldest first."""
+        ...
+
+
+class LoyaltyExportUnitOfWork(UnitOfWork, Protocol):
+    """What the loyalty exporter reads (the loyalty repositories implement it)."""
+
+    @property
+    def memberships(self) -> MembershipRecords: ...
+
+    @property
+    def points(self) -> PointsRecords: ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from domain.tags.errors import InvalidTag
@@ -74,3 +75,23 @@ class RuleTag:
     tag: Tag
     segment_id: UUID
     created_at: datetime
+
+
+class TagKind(StrEnum):
+    """How a customer came to carry a tag."""
+
+    MANUAL = "MANUAL"
+    """Added by a person or an integration."""
+    RULE = "RULE"
+    """Kept by a rule tag from its segment's members."""
+
+
+@dataclass(frozen=True)
+class TagAssignment:
+    """One tag on one customer: how and since when; `segment_id` is the segment a rule
+    tag follows (None for manual tags)."""
+
+    tag: Tag
+    kind: TagKind
+    assigned_at: datetime
+    segment_id: UUID | None = None

@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.ports import UnitOfWork
 from domain.segments.repository import SegmentRepository
 from domain.segments.syntax import Expr
-from domain.tags.model import RuleTag, Tag
+from domain.tags.model import RuleTag, Tag, TagAssignment
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,21 @@ class RuleTagRepository(Protocol):
     async def among(self, tags: Sequence[Tag]) -> set[Tag]:
         """Those of `tags` that are rule tags."""
         ...
+
+
+class TagRecords(Protocol):
+    """Reads the tags one customer carries (privacy exports)."""
+
+    async def assignments_of(self, customer_id: UUID) -> Sequence[TagAssignment]:
+        """Every tag of the customer, manual and rule, with when it was given, by tag."""
+        ...
+
+
+class TagsExportUnitOfWork(UnitOfWork, Protocol):
+    """What the tags exporter reads (the tag assignments repository implements it)."""
+
+    @property
+    def tag_assignments(self) -> TagRecords: ...
 
 
 class TagsUnitOfWork(UnitOfWork, Protocol):

@@ -55,6 +55,22 @@ class TicketRepository(Protocol):
         ...
 
 
+class TicketRecords(Protocol):
+    """Reads one customer's tickets (privacy exports)."""
+
+    async def for_customer(self, customer_id: UUID) -> list[Ticket]:
+        """Every ticket of the customer with all its messages, oldest first, in a fixed
+        number of statements however many tickets and messages there are."""
+        ...
+
+
+class TicketsExportUnitOfWork(UnitOfWork, Protocol):
+    """What the tickets exporter reads (the ticket repository implements it)."""
+
+    @property
+    def tickets(self) -> TicketRecords: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerValue:
     """What ticket priority needs to know about a customer."""
