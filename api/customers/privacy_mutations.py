@@ -25,7 +25,8 @@ from domain.customers.privacy import erase_customer, export_customer
 from persistence.queries.customers import history_size
 
 Mergers = require(Role.ADMIN, Role.SUPPORT)
-# Above this many orders and events, an export runs as a background job.
+# Above this many orders, events, points entries and ticket messages, an export runs as
+# a background job.
 EXPORT_INLINE_LIMIT = 2000
 
 
@@ -106,8 +107,14 @@ class CustomerErasePayload:
 class CustomerExportPayload:
     data: JSON | None = strawberry.field(
         default=None,
-        description=f"Everything held about the customer, as JSON (when it holds at most "
-        f"{EXPORT_INLINE_LIMIT} orders and events; otherwise see `job`).",
+        description="Everything held about the customer, as JSON: `customer`, `identities`, "
+        "`consents`, `mergedCustomers`, `orders`, `events`, `tickets` (with every message; "
+        "internal notes are included, as what staff wrote about the customer is personal "
+        "data about them, and marked `internal: true`: review them before handing the "
+        "export over), `loyalty` (membership, tier history, balance, ledger entries and "
+        "lots), `tags` (with how and when each was given), `scores` and `engagement` (null "
+        f"until computed). Given when the customer holds at most {EXPORT_INLINE_LIMIT} "
+        "orders, events, points entries and ticket messages; otherwise see `job`.",
     )
     job: Job | None = strawberry.field(
         default=None,
@@ -180,7 +187,8 @@ class CustomerPrivacyMutation:
     @mutation(
         description=(
             "Erase a customer's personal data (ADMIN): PII scrubbed, identities dropped, "
-            "orders kept anonymised, points closed. Idempotent; audited."
+            "orders kept anonymised, points closed (one ADJUST entry brings the balance to 0; "
+            "the ledger and tier history stay for reporting). Idempotent; audited."
         ),
         permission_classes=[Admin],
     )

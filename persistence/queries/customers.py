@@ -275,12 +275,22 @@ async def consent_entries_by_customer(
 
 
 async def history_size(conn: AsyncConnection, customer_id: UUID) -> int:
-    """How many orders and behaviour events the customer has (sizes an export)."""
+    """How many orders, behaviour events, points ledger entries and ticket messages the
+    customer has (the long lists of an export, which size it); one statement."""
     from persistence.tables.activity import activity_events
+    from persistence.tables.loyalty import points_entries
     from persistence.tables.orders import orders
+    from persistence.tables.tickets import ticket_messages, tickets
 
-    order_count = select(func.count()).where(orders.c.customer_id == customer_id).scalar_subquery()
-    event_count = (
-        select(func.count()).where(activity_events.c.customer_id == customer_id).scalar_subquery()
+    order_count, event_count, entry_count = (
+        select(func.count()).where(table.c.customer_id == customer_id).scalar_subquery()
+        for table in (orders, activity_events, points_entries)
     )
-    return int((await conn.execute(select(order_count + event_count))).scalar_one())
+    message_count = (
+        select(func.count())
+        .select_from(ticket_messages.join(tickets, tickets.c.id == ticket_messages.c.ticket_id))
+        .where(tickets.c.customer_id == customer_id)
+        .scalar_subquery()
+    )
+    total = order_count + event_count + entry_count + message_count
+    return int((await conn.execute(select(total))).scalar_one())
