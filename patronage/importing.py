@@ -48,7 +48,8 @@ class CsvFile:
 
     @classmethod
     def open(cls, path: Path, kind: ImportKind) -> CsvFile:
-        """Check the header and measure the file; InvalidImportFile if it cannot be used."""
+        """Check the header and read the whole file once (its row count, and what makes it
+        unusable, such as a quote never closed); InvalidImportFile if it cannot be used."""
         try:
             with path.open(encoding=ENCODING, newline="") as stream:
                 columns = read_header(stream, kind)
@@ -56,8 +57,6 @@ class CsvFile:
                 total = count_rows(stream)
         except UnicodeDecodeError as error:
             raise InvalidImportFile(f"the file is not UTF-8 text: {error}") from error
-        except csv.Error as error:
-            raise InvalidImportFile(f"the file is not readable as CSV: {error}") from error
         digest = hashlib.sha256()
         with path.open("rb") as raw:
             for block in iter(lambda: raw.read(1 << 20), b""):

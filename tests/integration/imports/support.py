@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import Sequence
 from datetime import UTC
@@ -10,12 +11,15 @@ from typing import Any
 
 from sqlalchemy import Executable, Row, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner, Result
 
 from domain.imports.model import ImportKind
 from domain.imports.services import ImportFile, ImportOutcome, import_file
 from domain.ports import Clock
+from patronage.cli import app
 from patronage.importing import CsvFile, rejects_writer
-from persistence.db import metadata
+from patronage.settings import Settings
+from persistence.db import make_engine, metadata
 from persistence.imports import SqlImportStore
 from persistence.tables.customers import consent_entries, customer_identities, customers
 from persistence.tables.orders import customer_stats, order_lines, orders
@@ -89,6 +93,24 @@ async def run_import(
         batch_size=batch_size,
         write_rejects=rejects_writer(source.default_rejects_path(), source.columns),
     )
+
+
+def invoke_import(cli: CliRunner, *args: str) -> Result:
+    """`patronage import ARGS...` through the CLI entry point."""
+    return cli.invoke(app, ["import", *args])
+
+
+def select_rows(settings: Settings, stmt: Executable) -> list[Row[Any]]:
+    """The rows of `stmt` in the database of `settings` (from outside an event loop)."""
+
+    async def run() -> list[Row[Any]]:
+        engine = make_engine(settings.database_url)
+        try:
+            return await fetch(engine, stmt)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def rejects_path(path: Path) -> Path:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import persistence.imports
-from patronage.cli import app
 from patronage.settings import Settings
-from persistence.db import make_engine
 from persistence.import_writes import write_plan as real_write
 from persistence.tables.customers import customers
 from persistence.tables.imports import import_runs
@@ -22,33 +18,11 @@ from persistence.tables.orders import orders
 from tests.integration.imports.support import (
     CUSTOMER_HEADER,
     ORDER_HEADER,
+    invoke_import,
     read_rejects,
+    select_rows,
     write_csv,
 )
-
-
-@pytest.fixture
-def cli(engine: AsyncEngine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose DATABASE_URL is the test database (emptied by `engine`)."""
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("SECRET_KEY", "s" * 32)
-    return CliRunner()
-
-
-def _invoke(cli: CliRunner, *args: str) -> Result:
-    return cli.invoke(app, ["import", *args])
-
-
-def _select(settings: Settings, stmt: Any) -> list[Any]:
-    async def run() -> list[Any]:
-        engine = make_engine(settings.database_url)
-        try:
-            async with engine.connect() as conn:
-                return list((await conn.execute(stmt)).all())
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def _people(tmp_path: Path) -> Path:
@@ -68,7 +42,7 @@ def test_customers_are_imported_with_a_summary_and_a_rejects_file(
     cli: CliRunner, settings: Settings, tmp_path: Path
 ) -> None:
     # Parsing in a worker process, as by default on a machine with several cores
-    result = _invoke(cli, "customers", str(_people(tmp_path)), "--workers", "1")
+    result = invoke_import(cli, "customers", str(_people(tmp_path)), "--workers", "1")
 
     assert result.exit_code == 0, result.output
     summary = " ".join(result.stdout.split())
@@ -79,7 +53,7 @@ def test_customers_are_imported_with_a_summary_and_a_rejects_file(
     rejects = read_rejects(tmp_path / "people.rejects.csv")
     assert [(r["email"], r["line"]) for r in rejects] == [("bad", "3")]
     assert rejects[0]["reason"].startswith("email: 'bad' is not a valid email address")
-    emails = sorted(row.email for row in _select(settings, select(customers.c.email)))
+    emails = sorted(row.email for row in select_rows(settings, select(customers.c.email)))
     assert emails == ["A@example.com", "b@example.com"]
 
 
@@ -87,26 +61,26 @@ def test_a_finished_file_is_a_no_op_with_a_clear_message(
     cli: CliRunner, settings: Settings, tmp_path: Path
 ) -> None:
     path = _people(tmp_path)
-    assert _invoke(cli, "customers", str(path), "--workers", "0").exit_code == 0
+    assert invoke_import(cli, "customers", str(path), "--workers", "0").exit_code == 0
 
-    again = _invoke(cli, "customers", str(path), "--workers", "0")
+    again = invoke_import(cli, "customers", str(path), "--workers", "0")
 
     assert again.exit_code == 0, again.output
     assert "already imported" in again.stdout
     assert "nothing to do" in " ".join(again.stdout.split())
-    assert len(_select(settings, select(customers.c.id))) == 2
+    assert len(select_rows(settings, select(customers.c.id))) == 2
 
 
 def test_bad_usage_exits_with_2(cli: CliRunner, tmp_path: Path) -> None:
-    missing = _invoke(cli, "customers", str(tmp_path / "missing.csv"))
+    missing = invoke_import(cli, "customers", str(tmp_path / "missing.csv"))
     assert missing.exit_code == 2
     wrong = write_csv(tmp_path / "wrong.csv", ("e-mail",), [{"e-mail": "x@example.com"}])
-    header = _invoke(cli, "customers", str(wrong))
+    header = invoke_import(cli, "customers", str(wrong))
     assert header.exit_code == 2
     assert "unknown column(s) 'e-mail'" in " ".join(header.stderr.split())
     orders_as_customers = write_csv(tmp_path / "orders.csv", ORDER_HEADER, [])
-    assert _invoke(cli, "customers", str(orders_as_customers)).exit_code == 2
-    assert _invoke(cli, "customers", str(_people(tmp_path)), "--batch-size", "0").exit_code == 2
+    assert invoke_import(cli, "customers", str(orders_as_customers)).exit_code == 2
+    assert invoke_import(cli, "customers", str(_people(tmp_path)), "--batch-size", "0").exit_code == 2
 
 
 def test_a_fatal_error_exits_with_1_and_the_same_command_resumes(
@@ -122,24 +96,24 @@ def test_a_fatal_error_exits_with_1_and_the_same_command_resumes(
             raise ConnectionError("the database went away")
 
     monkeypatch.setattr(persistence.imports, "write_plan", failing_second_batch)
-    failed = _invoke(cli, "customers", str(path), "--batch-size", "2", "--workers", "0")
+    failed = invoke_import(cli, "customers", str(path), "--batch-size", "2", "--workers", "0")
 
     assert failed.exit_code == 1
     message = " ".join(failed.stderr.split())
     assert "ConnectionError: the database went away" in message
     assert "committed up to line 3" in message
-    run = _select(settings, select(import_runs))[0]
+    run = select_rows(settings, select(import_runs))[0]
     assert (run.status, run.last_committed_line) == ("FAILED", 3)
-    assert [r.email for r in _select(settings, select(customers.c.email))] == ["a@example.com"]
+    assert [r.email for r in select_rows(settings, select(customers.c.email))] == ["a@example.com"]
 
     monkeypatch.setattr(persistence.imports, "write_plan", real_write)
-    resumed = _invoke(cli, "customers", str(path), "--batch-size", "2", "--workers", "0")
+    resumed = invoke_import(cli, "customers", str(path), "--batch-size", "2", "--workers", "0")
 
     assert resumed.exit_code == 0, resumed.output
     summary = " ".join(resumed.stdout.split())
     assert "resumed after line 3" in summary
     assert "imported 2" in summary  # the whole file's counts
-    assert len(_select(settings, select(customers.c.id))) == 2
+    assert len(select_rows(settings, select(customers.c.id))) == 2
 
 
 def test_orders_are_imported_with_rejects_where_asked(
@@ -170,7 +144,7 @@ def test_orders_are_imported_with_rejects_where_asked(
     rejects = tmp_path / "out" / "bad-orders.csv"
     rejects.parent.mkdir()
 
-    result = _invoke(cli, "orders", str(path), "--rejects", str(rejects), "--workers", "0")
+    result = invoke_import(cli, "orders", str(path), "--rejects", str(rejects), "--workers", "0")
 
     assert result.exit_code == 0, result.output
     summary = " ".join(result.stdout.split())
@@ -178,4 +152,4 @@ def test_orders_are_imported_with_rejects_where_asked(
     assert "customers created 1" in summary
     assert [r["line"] for r in read_rejects(rejects)] == ["3"]
     assert not (tmp_path / "orders.rejects.csv").exists()
-    assert [o.external_id for o in _select(settings, select(orders.c.external_id))] == ["1"]
+    assert [o.external_id for o in select_rows(settings, select(orders.c.external_id))] == ["1"]

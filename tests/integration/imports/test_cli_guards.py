@@ -1,0 +1,33 @@
+"""`patronage import`: files and options refused before anything is imported (exit 2),
+and what the summary and messages say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from patronage.settings import Settings
+from persistence.tables.customers import customers
+from persistence.tables.imports import import_runs
+from tests.integration.imports.support import invoke_import, select_rows
+
+
+def test_an_unclosed_quote_refuses_the_file_naming_its_line(
+    cli: CliRunner, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a 5,000-row file whose line 3 opens a quoted field it never closes
+    path = tmp_path / "quote.csv"
+    rows = "".join(f"a{n}@example.com,\n" for n in range(4, 5002))
+    path.write_text('email,first_name\nok@example.com,Ok\na1@example.com,"Bob\n' + rows)
+
+    result = invoke_import(cli, "customers", str(path), "--workers", "0")
+
+    # Then the file is refused as unusable, naming line 3, and nothing is imported
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "line 3: a quoted field (opened by \") is never closed" in message
+    assert select_rows(settings, select(import_runs.c.id)) == []
+    assert select_rows(settings, select(customers.c.id)) == []
+    assert not (tmp_path / "quote.rejects.csv").exists()
