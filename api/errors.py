@@ -11,6 +11,7 @@ from enum import Enum, StrEnum
 
 import strawberry
 from graphql import GraphQLError, Node
+from strawberry.exceptions import StrawberryInputCoercionError
 
 from domain import errors as domain_errors
 from domain.access import errors as access_errors
@@ -104,3 +105,19 @@ class ApiError(GraphQLError):
     ) -> None:
         super().__init__(message, nodes=nodes, extensions={"code": code.value})
         self.code = code
+
+
+def code_unreadable_arguments(result: object) -> None:
+    """Gives BAD_REQUEST, in place, to the errors of argument values strawberry could not read.
+
+    Strawberry refuses an argument it cannot convert for a resolver (a malformed `ID` of a
+    node, say) with an error that has no code; our own refusals of malformed ids are
+    BAD_REQUEST (`api.relay.decode_id_or_bad_request`), and so are these.
+    """
+    for error in getattr(result, "errors", None) or ():
+        extensions = error.extensions or {}
+        if (
+            isinstance(error.original_error, StrawberryInputCoercionError)
+            and "code" not in extensions
+        ):
+            error.extensions = {**extensions, "code": TopLevelCode.BAD_REQUEST.value}

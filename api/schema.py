@@ -27,6 +27,7 @@ from api.background.types import JobQuery, JobSubscription
 from api.customers.mutations import CustomerMutation
 from api.customers.privacy_mutations import CustomerPrivacyMutation
 from api.customers.queries import CustomerQuery
+from api.errors import code_unreadable_arguments
 from api.idempotency import IdempotencyExtension
 from api.limits import limit_extensions
 from api.loyalty.points_mutations import PointsMutation
@@ -34,6 +35,7 @@ from api.loyalty.queries import LoyaltyQuery
 from api.loyalty.subscriptions import LoyaltySubscription
 from api.loyalty.tier_mutations import TierMutation
 from api.masking import MaskUnexpectedErrors, is_unexpected, mask_result, masked
+from api.nodes import NODE_IDS_DOC, UnknownNodeTypeIsBadRequest
 from api.nul_characters import RefuseNulCharacters
 from api.orders.mutations import OrderMutation
 from api.permissions import AnyCaller
@@ -56,11 +58,14 @@ def node_query() -> type:
     @strawberry.type
     class NodeQuery:
         node: relay.Node | None = relay.node(
-            description="Fetch any object by its global id.", permission_classes=[AnyCaller]
+            description=f"Fetch any object by its global id. {NODE_IDS_DOC}",
+            permission_classes=[AnyCaller],
+            extensions=[UnknownNodeTypeIsBadRequest()],
         )
         nodes: list[relay.Node | None] = relay.node(
-            description="Fetch objects by their global ids, in order.",
+            description=f"Fetch objects by their global ids, in order. {NODE_IDS_DOC}",
             permission_classes=[AnyCaller],
+            extensions=[UnknownNodeTypeIsBadRequest()],
         )
 
     return NodeQuery
@@ -133,6 +138,7 @@ class PatronageSchema(strawberry.Schema):
             operation_extensions=operation_extensions,
         )
         mask_result(result)
+        code_unreadable_arguments(result)
         return result
 
     async def stream(
@@ -162,6 +168,7 @@ class PatronageSchema(strawberry.Schema):
             async with aclosing(source):
                 async for result in source:
                     mask_result(result)
+                    code_unreadable_arguments(result)
                     yield result
                     first = False
         except Exception as exc:

@@ -78,7 +78,10 @@ async def _reload(info: strawberry.Info, customer_id: UUID) -> Customer | None:
 @strawberry.type
 class CustomerMutation:
     @mutation(
-        description="Create a customer (email unique, case-insensitive; identities unique).",
+        description=(
+            "Create a customer (email unique, case-insensitive; identities unique). Every "
+            "invalid profile field is reported at once, one userError each; nothing is kept."
+        ),
         permission_classes=[require(Role.ADMIN, Role.MARKETER, Role.SUPPORT, Role.STOREFRONT)],
     )
     async def customer_create(
@@ -98,7 +101,8 @@ class CustomerMutation:
     @mutation(
         description=(
             "Change a customer's profile: omitted fields are kept, explicit nulls clear. "
-            "A customer token changes only its own profile (not private metadata)."
+            "A customer token changes only its own profile (not private metadata). Every "
+            "invalid field is reported at once, one userError each; then nothing is changed."
         ),
         permission_classes=[ProfileWriters],
     )

@@ -38,7 +38,8 @@ class CustomerQuery:
         description=(
             "One customer by id, email or sales-channel identity (give exactly one). "
             "The id of a customer merged into another answers the surviving customer. "
-            "A customer token only finds its own customer."
+            "A customer token only finds its own customer. A malformed id (or the id of "
+            "another type) is a BAD_REQUEST error; the id of no customer gives null."
         ),
         permission_classes=[require(*Role)],
     )

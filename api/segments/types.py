@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
-from uuid import UUID
 
 import strawberry
 from strawberry import relay
@@ -247,7 +246,7 @@ class Segment(relay.Node):
     async def resolve_nodes(
         cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
-        ids: list[UUID | None] = visible_ids(info, node_ids, roles=SEGMENT_READERS)
+        ids = visible_ids(info, node_ids, roles=SEGMENT_READERS)
         found = await info.context.loader(SegmentByIdLoader).load_many(ids)
         return [cls.from_model(s) if s is not None else None for s in found]
 
