@@ -178,6 +178,10 @@ def _run(
         out.print(f"  customers created   {counts.customers_created:,}")
     if counts.rejected:
         out.print(f"rejected rows, with their line and reason: {rejects_path}")
+    elif rejects_path.exists():
+        out.print(f"no rows were rejected ({rejects_path} now holds only its header)")
+    else:
+        out.print("no rows were rejected")
 
 
 class _Bar:

@@ -80,10 +80,11 @@ def default_workers() -> int:
 
 def rejects_writer(path: Path, columns: tuple[str, ...]) -> RejectsWriter:
     """Write the rejected rows (original cells, then line and reason) to `path`, replacing
-    it; nothing is written when no row was rejected."""
+    it. When no row was rejected, a file already at `path` (an earlier run's, now stale)
+    is cut down to the header, and none is created."""
 
     def write(run: ImportRun, rejections: list[Rejection]) -> None:
-        if not rejections:
+        if not rejections and not path.exists():
             return
         with path.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream)

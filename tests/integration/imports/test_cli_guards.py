@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from patronage.settings import Settings
 from persistence.tables.customers import customers
 from persistence.tables.imports import import_runs
-from tests.integration.imports.support import invoke_import, select_rows
+from tests.integration.imports.support import invoke_import, read_rejects, select_rows
 
 
 def test_an_unclosed_quote_refuses_the_file_naming_its_line(
@@ -31,3 +31,36 @@ def test_an_unclosed_quote_refuses_the_file_naming_its_line(
     assert select_rows(settings, select(import_runs.c.id)) == []
     assert select_rows(settings, select(customers.c.id)) == []
     assert not (tmp_path / "quote.rejects.csv").exists()
+
+
+def test_a_clean_rerun_empties_the_old_rejects_file_and_says_nothing_was_rejected(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Given an import that rejected a row, and the file fixed afterwards
+    path = tmp_path / "people.csv"
+    rejects = tmp_path / "people.rejects.csv"
+    path.write_text("email,first_name\na@example.com,A\nbad,B\n")
+    assert invoke_import(cli, "customers", str(path), "--workers", "0").exit_code == 0
+    assert [r["line"] for r in read_rejects(rejects)] == ["3"]
+    path.write_text("email,first_name\na@example.com,A\nb@example.com,B\n")
+
+    # When the fixed file is imported
+    result = invoke_import(cli, "customers", str(path), "--workers", "0")
+
+    # Then the old rejects file holds only its header, and the summary says so
+    assert result.exit_code == 0, result.output
+    assert rejects.read_text().splitlines() == ["email,first_name,line,reason"]
+    summary = " ".join(result.stdout.split())
+    assert "rejected 0" in summary
+    assert "no rows were rejected" in summary
+
+
+def test_a_clean_run_creates_no_rejects_file(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    path.write_text("email\na@example.com\n")
+
+    result = invoke_import(cli, "customers", str(path), "--workers", "0")
+
+    assert result.exit_code == 0, result.output
+    assert "no rows were rejected" in " ".join(result.stdout.split())
+    assert not (tmp_path / "clean.rejects.csv").exists()
