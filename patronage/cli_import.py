@@ -120,6 +120,12 @@ def _run(
     except SettingsError as error:
         err.print(f"[red]configuration error:[/red] {error}")
         raise typer.Exit(2) from None
+    if rejects is not None and _same_file(rejects, file):
+        err.print(
+            f"[red]cannot import {file}:[/red] the rejects file {rejects} is the file being "
+            "imported; give --rejects another path"
+        )
+        raise typer.Exit(2)
     try:
         source = CsvFile.open(file, kind)
     except (InvalidImportFile, OSError) as error:
@@ -201,6 +207,16 @@ class _Bar:
         done = run.counts.rows - self.first_rows
         speed = f"({done / elapsed:,.0f}/s)" if done and elapsed > 0 else ""
         self.progress.update(self.task, completed=run.counts.rows, speed=speed)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether both paths lead to the same file (through symbolic or hard links too)."""
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return one.samefile(other)
+    except OSError:  # `one` does not exist (yet)
+        return False
 
 
 def _failed(run: ImportRun | None, reason: str) -> None:

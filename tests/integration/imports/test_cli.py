@@ -80,7 +80,9 @@ def test_bad_usage_exits_with_2(cli: CliRunner, tmp_path: Path) -> None:
     assert "unknown column(s) 'e-mail'" in " ".join(header.stderr.split())
     orders_as_customers = write_csv(tmp_path / "orders.csv", ORDER_HEADER, [])
     assert invoke_import(cli, "customers", str(orders_as_customers)).exit_code == 2
-    assert invoke_import(cli, "customers", str(_people(tmp_path)), "--batch-size", "0").exit_code == 2
+    assert (
+        invoke_import(cli, "customers", str(_people(tmp_path)), "--batch-size", "0").exit_code == 2
+    )
 
 
 def test_a_fatal_error_exits_with_1_and_the_same_command_resumes(

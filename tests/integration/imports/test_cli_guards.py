@@ -27,7 +27,7 @@ def test_an_unclosed_quote_refuses_the_file_naming_its_line(
     # Then the file is refused as unusable, naming line 3, and nothing is imported
     assert result.exit_code == 2, result.output
     message = " ".join(result.stderr.split())
-    assert "line 3: a quoted field (opened by \") is never closed" in message
+    assert 'line 3: a quoted field (opened by ") is never closed' in message
     assert select_rows(settings, select(import_runs.c.id)) == []
     assert select_rows(settings, select(customers.c.id)) == []
     assert not (tmp_path / "quote.rejects.csv").exists()
@@ -64,3 +64,26 @@ def test_a_clean_run_creates_no_rejects_file(cli: CliRunner, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "no rows were rejected" in " ".join(result.stdout.split())
     assert not (tmp_path / "clean.rejects.csv").exists()
+
+
+def test_a_rejects_path_that_is_the_input_file_is_refused(
+    cli: CliRunner, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a file, and paths that all lead to it
+    path = tmp_path / "self.csv"
+    content = "email\na@example.com\nbad\n"
+    path.write_text(content)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.csv").symlink_to(path)
+    (tmp_path / "hard.csv").hardlink_to(path)
+    for rejects in (path, tmp_path / "sub" / ".." / "self.csv", tmp_path / "link.csv"):
+        # When it is given as the rejects file (also from another spelling of the path)
+        result = invoke_import(cli, "customers", str(path), "--rejects", str(rejects))
+
+        # Then the import is refused and the file left as it was
+        assert result.exit_code == 2, result.output
+        assert "is the file being imported" in " ".join(result.stderr.split())
+    hard = invoke_import(cli, "customers", str(tmp_path / "hard.csv"), "--rejects", str(path))
+    assert hard.exit_code == 2, hard.output
+    assert path.read_text() == content
+    assert select_rows(settings, select(import_runs.c.id)) == []
