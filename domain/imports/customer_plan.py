@@ -6,14 +6,16 @@ unknown person is created. Otherwise the row updates the fields it gives (blank 
 keep what is stored), adds its identity, records a consent change when the state
 differs, and moves `created_at` back if it gives an earlier one. A row found through a
 merged-away customer's email updates the customer it was merged into, whose own email
-stays.
+stays. A row naming a customer an earlier row of the run named (in this batch or an
+earlier one: `named`) is counted as folded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from domain.imports.customer_rows import CustomerRow
 from domain.imports.model import Rejection
@@ -27,9 +29,11 @@ def fold_customers(
     *,
     cells: Mapping[int, dict[str, str]],
     now: datetime,
+    named: Set[UUID] = frozenset(),
 ) -> BatchPlan:
     """The batch's plan: persons to write, identities and consents to add, outcomes.
-    `cells` are the batch's original cells by line (for the rejects file)."""
+    `cells` are the batch's original cells by line (for the rejects file); `named` the
+    customers the run's earlier batches named (the plan's `named` adds this batch's)."""
     plan = BatchPlan()
     counts = plan.counts
     for row in parsed:
@@ -37,7 +41,7 @@ def fold_customers(
             plan.rejections.append(row)
             counts.rejected += 1
             continue
-        outcome = _apply(row, people, now=now)
+        outcome = _apply(row, people, now=now, named=named)
         if isinstance(outcome, _Refused):
             plan.rejections.append(
                 Rejection(line=row.line, reason=outcome.reason, cells=cells[row.line])
@@ -48,6 +52,7 @@ def fold_customers(
     plan.customers = people.written()
     plan.identities = people.identities
     plan.consents = people.consents
+    plan.named = people.named
     counts.customers_created = sum(1 for person in plan.customers if person.is_new)
     return plan
 
@@ -57,7 +62,7 @@ class _Refused:
     reason: str
 
 
-def _apply(row: CustomerRow, people: People, *, now: datetime) -> str | _Refused:
+def _apply(row: CustomerRow, people: People, *, now: datetime, named: Set[UUID]) -> str | _Refused:
     """The name of the count the row goes to, or why it is refused."""
     by_identity = people.by_identity.get(row.identity) if row.identity else None
     by_email = people.by_email.get(row.email_key) if row.email_key else None
@@ -72,7 +77,7 @@ def _apply(row: CustomerRow, people: People, *, now: datetime) -> str | _Refused
     if person is None:
         person = people.create(created_at=row.created_at or now)
         outcome = "imported"
-    elif person.id in people.named:
+    elif person.id in people.named or person.id in named:
         outcome = "folded"
     changed = _update(person, row, people, by_identity=by_identity, by_email=by_email)
     if changed and not person.is_new:

@@ -65,8 +65,11 @@ class ImportCounts:
     - imported: the row created a customer (customers file) or an order line (orders);
     - updated: the row changed a customer or an order that was in the database;
     - unchanged: the row named a customer or order in the database and changed nothing;
-    - folded: the row named a person or an order an earlier row of the same batch had
-      named already; its values were applied onto that one record;
+    - folded: the row named a customer (customers file) or an order (orders file) that
+      an earlier row of the same run had named already, whichever batch that row was in;
+      its values were applied onto that one record. After a resume, the rows before the
+      resume point count as stored records (a repeat of one is updated or unchanged):
+      the run remembers what it named in memory only;
     - rejected: the row is in the rejects file, with its reason;
     - customers_created: customers created (in an orders file: for unknown references).
     """

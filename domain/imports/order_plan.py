@@ -4,13 +4,14 @@ Per order, in file order, as `record_order` does it: an order not recorded yet (
 database or by an earlier row of the batch) is placed for the customer its row names —
 found by identity, else by email (adopting the identity), else created with both. An
 order recorded already is a replay (`Order.replay`): the same content changes nothing,
-a new allowed status is an update, anything else rejects the order. No events are
-emitted: imported orders earn no points and change no tiers (historic data).
+a new allowed status is an update, anything else rejects the order. An order an earlier
+row of the run named (in this batch or an earlier one: `named`) counts as folded. No
+events are emitted: imported orders earn no points and change no tiers (historic data).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from datetime import datetime
 from uuid import UUID
 
@@ -29,8 +30,10 @@ def plan_orders(
     *,
     cells: Mapping[int, dict[str, str]],
     now: datetime,
+    named: Set[UUID] = frozenset(),
 ) -> BatchPlan:
-    """The batch's plan; `cells` are its original cells by line (for rejections)."""
+    """The batch's plan; `cells` are its original cells by line (for rejections); `named`
+    the orders the run's earlier batches named (the plan's `named` adds this batch's)."""
     plan = BatchPlan()
     counts = plan.counts
     placed: dict[tuple[str, str], Order] = {}
@@ -58,6 +61,7 @@ def plan_orders(
                 now=now,
             )
             placed[item.key] = order
+            plan.named.add(order.id)
             plan.orders.append(order)
             stats[person.id] = None
             counts.imported += rows
@@ -68,14 +72,16 @@ def plan_orders(
             _reject(plan, item, f"{item.channel}:{item.external_id}: {error.message}", cells)
             continue
         known.pull_events()  # bulk writes emit nothing
-        if earlier is not None:
+        if changed and earlier is None:  # an order placed in this batch is inserted as it is
+            changed_orders[known.id] = known
+            stats[known.customer_id] = None
+        if known.id in plan.named or known.id in named:
             counts.folded += rows
         elif changed:
             counts.updated += rows
-            changed_orders[known.id] = known
-            stats[known.customer_id] = None
         else:
             counts.unchanged += rows
+        plan.named.add(known.id)
     plan.customers = people.written()
     plan.identities = people.identities
     plan.status_changes = list(changed_orders.values())

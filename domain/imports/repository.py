@@ -49,6 +49,9 @@ class BatchPlan:
     stats_for: list[UUID] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     counts: ImportCounts = field(default_factory=ImportCounts)
+    # The customers (customers file) or orders (orders file) the batch's rows named: the
+    # run remembers them once the batch is committed, to count later rows as folded.
+    named: set[UUID] = field(default_factory=set)
 
 
 class ImportBatch(Protocol):

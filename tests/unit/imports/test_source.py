@@ -18,7 +18,7 @@ def _lines(text: str) -> io.StringIO:
 
 
 def _unclosed_at(line: int) -> str:
-    return f"^line {line}: a quoted field \\(opened by \"\\) is never closed"
+    return f'^line {line}: a quoted field \\(opened by "\\) is never closed'
 
 
 def test_an_unclosed_quote_refuses_the_file_naming_the_line_where_its_row_starts() -> None:
@@ -47,12 +47,12 @@ def test_an_unclosed_quote_in_the_header_refuses_the_file() -> None:
 
 def test_text_after_a_closing_quote_refuses_the_file() -> None:
     text = 'email,first_name\na@example.com,A\nb@example.com,"Bob" Jr\n'
-    with pytest.raises(InvalidImportFile, match="^line 3: not valid CSV"):
+    with pytest.raises(InvalidImportFile, match=r"^line 3: not valid CSV"):
         count_rows(_lines(text))
 
 
 def test_a_long_file_with_an_unclosed_quote_fails_at_the_cell_limit_naming_the_line() -> None:
     rows = "".join(f"a{n}@example.com,{'x' * 40}\n" for n in range(4, 5001))
     text = 'email,first_name\nok@example.com,Ok\na1@example.com,"Bob\n' + rows
-    with pytest.raises(InvalidImportFile, match="^line 3: a cell is longer than"):
+    with pytest.raises(InvalidImportFile, match=r"^line 3: a cell is longer than"):
         count_rows(_lines(text))
