@@ -75,7 +75,7 @@ def _malformed(start: int, error: str) -> str:
     if error == "unexpected end of data":
         return (
             f'line {start}: a quoted field (opened by ") is never closed, so the rest of '
-            "the file would be one cell; close it, or double a quote inside it (\"\")"
+            'the file would be one cell; close it, or double a quote inside it ("")'
         )
     if error.startswith("field larger than field limit"):
         return (
