@@ -87,7 +87,8 @@ async def import_file(
     after each committed batch; `write_rejects` receives every row the run rejected
     when it finishes (and the committed ones when it fails), ordered by line.
 
-    Raises whatever stopped the import after marking the run FAILED (resumable).
+    Raises whatever stopped the import after marking the run FAILED (resumable); the run
+    then holds the progress the store committed (its last line and counts).
     """
     run = await store.find_run(file.kind, file.sha256)
     if run is not None and run.is_finished:
@@ -130,6 +131,7 @@ async def import_file(
     except BaseException as error:
         run.fail(_describe(error), now=clock.now())
         try:
+            await _recall_committed(store, run)
             await store.save_run(run)
             if write_rejects is not None:
                 write_rejects(run, await store.rejections(run.id))
@@ -256,6 +258,14 @@ async def _plan(
         now=now,
         named=named,
     )
+
+
+async def _recall_committed(store: ImportStore, run: ImportRun) -> None:
+    """Take the progress the store holds: an interruption (Ctrl-C) during a commit may
+    leave the batch committed while `run` was rewound to before it."""
+    stored = await store.find_run(run.kind, run.file_sha256)
+    if stored is not None and stored.id == run.id:
+        run.last_line, run.counts = stored.last_line, stored.counts
 
 
 def _describe(error: BaseException) -> str:

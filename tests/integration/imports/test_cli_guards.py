@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from patronage.settings import Settings
+from persistence.imports import SqlImportBatch
 from persistence.tables.customers import customers
 from persistence.tables.imports import import_runs
 from tests.integration.imports.support import invoke_import, read_rejects, select_rows
@@ -87,3 +89,31 @@ def test_a_rejects_path_that_is_the_input_file_is_refused(
     assert hard.exit_code == 2, hard.output
     assert path.read_text() == content
     assert select_rows(settings, select(import_runs.c.id)) == []
+
+
+def test_after_an_interrupt_the_message_gives_the_line_committed(
+    cli: CliRunner, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an import interrupted (Ctrl-C) just as its second batch committed
+    path = tmp_path / "people.csv"
+    path.write_text("email\n" + "".join(f"p{n}@example.com\n" for n in range(5)))
+    commits = []
+    real_commit = SqlImportBatch.commit
+
+    async def commit_then_interrupt(self: SqlImportBatch) -> None:
+        await real_commit(self)
+        commits.append(1)
+        if len(commits) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(SqlImportBatch, "commit", commit_then_interrupt)
+
+    result = invoke_import(cli, "customers", str(path), "--batch-size", "2", "--workers", "0")
+
+    # Then the message gives the line the database holds as committed
+    assert result.exit_code == 1, result.output
+    run = select_rows(settings, select(import_runs))[0]
+    assert (run.status, run.last_committed_line, run.rows) == ("FAILED", 5, 4)
+    message = " ".join(result.stderr.split())
+    assert "import failed: interrupted" in message
+    assert "committed up to line 5 (4 rows)" in message
