@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.imports.errors import InvalidImportFile
-from domain.imports.model import ImportKind, ImportRun, Rejection, SourceRow
+from domain.imports.model import ImportKind, ImportRun, Rejection, SourceRow, extra_cell
 from domain.imports.services import (
     DEFAULT_BATCH_SIZE,
     ImportFile,
@@ -80,17 +80,21 @@ def default_workers() -> int:
 
 def rejects_writer(path: Path, columns: tuple[str, ...]) -> RejectsWriter:
     """Write the rejected rows (original cells, then line and reason) to `path`, replacing
-    it. When no row was rejected, a file already at `path` (an earlier run's, now stale)
-    is cut down to the header, and none is created."""
+    it. Cells beyond the header's columns (a row with too many) come after the columns'
+    cells, as columns extra_1, extra_2... added to the header when a row has them. When
+    no row was rejected, a file already at `path` (an earlier run's, now stale) is cut
+    down to the header, and none is created."""
 
     def write(run: ImportRun, rejections: list[Rejection]) -> None:
         if not rejections and not path.exists():
             return
+        extra = max((len(r.cells.keys() - set(columns)) for r in rejections), default=0)
+        names = [*columns, *(extra_cell(n) for n in range(1, extra + 1))]
         with path.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream)
-            writer.writerow([*columns, "line", "reason"])
+            writer.writerow([*names, "line", "reason"])
             for rejection in rejections:
-                cells = [rejection.cells.get(name, "") for name in columns]
+                cells = [rejection.cells.get(name, "") for name in names]
                 writer.writerow([*cells, rejection.line, rejection.reason])
 
     return write

@@ -3,7 +3,14 @@
 Column names are lower-case; their order is free; columns not listed here refuse the file
 (a typo such as `e-mail` would otherwise be silently ignored). A blank cell means "not
 given": an import never clears a stored value. The `line` of a row is the file line where
-it starts (the header is line 1).
+it starts (the header is line 1). A quoted field never closed refuses the file; a row with
+more non-blank cells than columns is rejected.
+
+Rejected rows go to the rejects file (FILE.rejects.csv by default): the row's original
+cells under the file's columns, then any cells beyond them (columns extra_1, extra_2...,
+present when a rejected row has such cells), then `line` and `reason`. Cells are written
+back as they were, NUL characters included. A run that rejects nothing cuts an existing
+rejects file down to its header (so an earlier run's rejects do not linger).
 
 Customers (`patronage import customers FILE.csv`), one row per customer:
     email, phone, first_name, last_name, gender, birthday, country, region, city, locale,

@@ -31,10 +31,17 @@ class ImportStatus(StrEnum):
     FINISHED = "FINISHED"
 
 
+def extra_cell(position: int) -> str:
+    """The name under which a row keeps its `position`-th cell beyond the header's
+    columns (1-based): extra_1, extra_2... No column has such a name."""
+    return f"extra_{position}"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRow:
     """One row of the file as read: its first line, its cells by column name, and what
-    makes it unreadable as a row, if anything (more cells than columns)."""
+    makes it unreadable as a row, if anything (more cells than columns: those are kept
+    as `extra_cell(1)`... for the rejects file)."""
 
     line: int
     cells: dict[str, str]

@@ -2,7 +2,8 @@
 
 Rows keep their original cells (for the rejects file) and the line they start on.
 Blank rows are skipped; short rows are padded with blank cells; a row with more
-non-blank cells than the header has columns is rejected as such.
+non-blank cells than the header has columns is rejected as such, and keeps the cells
+beyond the columns (but trailing blank ones) as extra_1, extra_2...
 
 The CSV is read strictly: a quoted field never closed (which would swallow the rest of
 the file into one cell) or text after a closing quote makes the whole file unusable
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from domain.imports.columns import check_header
 from domain.imports.errors import InvalidImportFile
-from domain.imports.model import ImportKind, SourceRow
+from domain.imports.model import ImportKind, SourceRow, extra_cell
 
 
 def read_header(lines: Iterable[str], kind: ImportKind) -> tuple[str, ...]:
@@ -42,9 +43,13 @@ def read_rows(lines: Iterable[str], kind: ImportKind) -> Iterator[SourceRow]:
             yield SourceRow(line=line, cells=dict(zip(columns, record, strict=True)))
             continue
         problem = None
-        if "".join(record[width:]).strip():
-            problem = f"the row has {len(record)} cells but the header has {width} columns"
         cells = dict(zip(columns, record + [""] * (width - len(record)), strict=False))
+        extra = record[width:]
+        if "".join(extra).strip():
+            problem = f"the row has {len(record)} cells but the header has {width} columns"
+            while not extra[-1].strip():
+                extra.pop()
+            cells.update((extra_cell(n), value) for n, value in enumerate(extra, start=1))
         yield SourceRow(line=line, cells=cells, problem=problem)
 
 

@@ -70,3 +70,28 @@ async def test_the_store_gives_back_rejected_cells_exactly_and_reasons_without_n
     assert await store.rejections(run.id) == [
         Rejection(line=2, reason="bad \ufffd cell", cells=cells)
     ]
+
+
+async def test_a_row_with_more_cells_than_columns_keeps_them_in_the_rejects_file(
+    engine: AsyncEngine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # Given rows with more cells than the header has columns (an unquoted comma, say)
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        "email,first_name\n"
+        "ok@example.com,Ok\n"
+        "x@example.com,Smith, John,,more,,\n"  # line 3: three cells more, then blanks
+        "bad,B\n"  # line 4: rejected for its email
+        "y@example.com,Y,\n"  # line 5: a blank cell more is no problem
+    )
+
+    outcome = await run_import(engine, path, CUSTOMERS, clock=clock)
+
+    # Then the rejects file holds them after the known columns, before line and reason
+    assert (outcome.run.counts.imported, outcome.run.counts.rejected) == (2, 2)
+    lines = rejects_path(path).read_text().splitlines()
+    assert lines[0] == "email,first_name,extra_1,extra_2,extra_3,line,reason"
+    assert lines[1] == (
+        "x@example.com,Smith, John,,more,3,the row has 7 cells but the header has 2 columns"
+    )
+    assert lines[2].startswith("bad,B,,,,4,email: ")

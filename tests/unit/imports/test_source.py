@@ -56,3 +56,25 @@ def test_a_long_file_with_an_unclosed_quote_fails_at_the_cell_limit_naming_the_l
     text = 'email,first_name\nok@example.com,Ok\na1@example.com,"Bob\n' + rows
     with pytest.raises(InvalidImportFile, match=r"^line 3: a cell is longer than"):
         count_rows(_lines(text))
+
+
+def test_cells_beyond_the_columns_are_kept_with_the_row_they_reject() -> None:
+    text = "email,first_name\na@example.com,A,,\nb@example.com,Smith, Bo,,x,,\nc\n"
+
+    rows = list(read_rows(_lines(text), CUSTOMERS))
+
+    assert [(row.line, row.cells, row.problem) for row in rows] == [
+        (2, {"email": "a@example.com", "first_name": "A"}, None),
+        (
+            3,
+            {
+                "email": "b@example.com",
+                "first_name": "Smith",
+                "extra_1": " Bo",
+                "extra_2": "",
+                "extra_3": "x",
+            },
+            "the row has 7 cells but the header has 2 columns",
+        ),
+        (4, {"email": "c", "first_name": ""}, None),
+    ]
