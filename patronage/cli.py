@@ -36,6 +36,29 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _require_schema(settings: Settings) -> None:
+    """Exit (2) when the database is not migrated to this version's schema; go on, with a
+    warning, when it cannot be reached (it may come up later)."""
+    from persistence.db import make_engine
+    from persistence.migrate import schema_problem
+
+    async def check() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            return await schema_problem(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        problem = asyncio.run(check())
+    except Exception as e:
+        err.print(f"[yellow]could not check the database schema:[/yellow] {type(e).__name__}: {e}")
+        return
+    if problem is not None:
+        err.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
+
+
 def _logging(settings: Settings) -> None:
     from patronage.observability import configure_logging
 
@@ -54,6 +77,7 @@ def serve(
     from patronage.runtime import build_runtime
 
     settings = _settings()
+    _require_schema(settings)
     _logging(settings)
 
     async def main() -> None:

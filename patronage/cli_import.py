@@ -2,8 +2,9 @@
 
 Exit codes: 0 when the file was processed (also with rejected rows, and when it had been
 imported already), 1 on a fatal error (the committed batches stay; run the same command
-again to resume), 2 on bad usage (options, an unreadable file or a wrong header, bad
-settings).
+again to resume), 2 on bad usage (options, a rejects path that is the file itself, an
+unusable file such as a wrong header or a quote never closed, bad settings, a database
+not migrated).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +27,9 @@ from rich.progress import (
 )
 
 from domain.imports.model import MAX_BATCH_SIZE, ImportKind, ImportRun
+
+if TYPE_CHECKING:
+    from patronage.settings import Settings
 
 import_app = typer.Typer(
     help="Import customers and orders from CSV files (validated per row, resumable).",
@@ -127,6 +131,14 @@ def _run(
         )
         raise typer.Exit(2)
     try:
+        problem = asyncio.run(_schema_problem(settings))
+    except Exception as error:
+        err.print(f"[red]cannot reach the database:[/red] {type(error).__name__}: {error}")
+        raise typer.Exit(1) from None
+    if problem is not None:
+        err.print(f"[red]cannot import {file}:[/red] {problem}")
+        raise typer.Exit(2)
+    try:
         source = CsvFile.open(file, kind)
     except (InvalidImportFile, OSError) as error:
         err.print(f"[red]cannot import {file}:[/red] {getattr(error, 'message', error)}")
@@ -207,6 +219,17 @@ class _Bar:
         done = run.counts.rows - self.first_rows
         speed = f"({done / elapsed:,.0f}/s)" if done and elapsed > 0 else ""
         self.progress.update(self.task, completed=run.counts.rows, speed=speed)
+
+
+async def _schema_problem(settings: Settings) -> str | None:
+    from persistence.db import make_engine
+    from persistence.migrate import schema_problem
+
+    engine = make_engine(settings.database_url)
+    try:
+        return await schema_problem(engine)
+    finally:
+        await engine.dispose()
 
 
 def _same_file(one: Path, other: Path) -> bool:

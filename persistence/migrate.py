@@ -8,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,6 +44,33 @@ async def drift(engine: AsyncEngine) -> list[object]:
 
     async with engine.connect() as conn:
         return await conn.run_sync(compare)
+
+
+async def schema_problem(engine: AsyncEngine) -> str | None:
+    """Why this code cannot work on the database's schema (not migrated, behind, or
+    migrated by another version), or None when it is at this code's head revisions."""
+
+    def current(conn: Connection) -> set[str]:
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+    async with engine.connect() as conn:
+        found = await conn.run_sync(current)
+    script = ScriptDirectory.from_config(alembic_config())
+    heads = set(script.get_heads())
+    if found == heads:
+        return None
+    if not found:
+        return "the database has no Patronage schema yet: run `patronage migrate` first"
+    unknown = found - {revision.revision for revision in script.walk_revisions()}
+    if unknown:
+        return (
+            f"the database was migrated by another version of Patronage (revision(s) "
+            f"{', '.join(sorted(unknown))} unknown to this one)"
+        )
+    return (
+        f"the database schema is not up to date (at {', '.join(sorted(found))}, this "
+        f"version needs {', '.join(sorted(heads))}): run `patronage migrate` first"
+    )
 
 
 async def _run(engine: AsyncEngine, action: object) -> None:
