@@ -132,6 +132,9 @@ async def import_file(
         run.fail(_describe(error), now=clock.now())
         try:
             await _recall_committed(store, run)
+        except Exception:
+            log.warning("reading the run's committed progress failed", exc_info=True)
+        try:
             await store.save_run(run)
             if write_rejects is not None:
                 write_rejects(run, await store.rejections(run.id))
