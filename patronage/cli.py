@@ -109,6 +109,7 @@ def worker(
             "workers itself; set REDIS_URL to run separate workers."
         )
         raise typer.Exit(2)
+    _require_schema(settings)
 
     async def main() -> None:
         from dramatiq import Worker
@@ -168,6 +169,7 @@ def apikey_create(
             f"[red]unknown role {role!r}[/red]: use ADMIN, MARKETER, SUPPORT, ANALYST or STOREFRONT"
         )
         raise typer.Exit(2) from None
+    _require_schema(settings)
     secret = asyncio.run(create_key(settings, name=name, role=parsed))
     sys.stdout.write(secret + "\n")
 
@@ -185,6 +187,7 @@ def apikey_revoke(
     except ValueError:
         err.print(f"[red]not an API key id:[/red] {key_id!r}")
         raise typer.Exit(2) from None
+    _require_schema(settings)
     message = asyncio.run(revoke_key(settings, parsed))
     if message:
         err.print(f"[red]{message}[/red]")
@@ -215,6 +218,7 @@ def demo() -> None:
     from patronage.demo import seed
 
     settings = _settings()
+    _require_schema(settings)
     _logging(settings)
     keys = asyncio.run(seed(settings, Console(stderr=True)))
     out = Console()

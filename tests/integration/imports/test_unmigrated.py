@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 import uvicorn
@@ -83,6 +84,17 @@ def test_serve_refuses_an_unmigrated_database(
     assert result.exit_code == 2, result.output
     assert "run `patronage migrate` first" in " ".join(result.stderr.split())
     assert served == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["demo"], ["apikey", "create", "--role", "ADMIN"], ["apikey", "revoke", str(UUID(int=1))]],
+)
+def test_other_commands_refuse_an_unmigrated_database(cli: CliRunner, command: list[str]) -> None:
+    result = cli.invoke(app, command)
+
+    assert result.exit_code == 2, result.output
+    assert "run `patronage migrate` first" in " ".join(result.stderr.split())
 
 
 def test_a_schema_behind_the_code_or_up_to_date_is_told_apart(empty_database_url: str) -> None:
