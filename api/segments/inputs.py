@@ -26,7 +26,7 @@ class SegmentCreateInput:
 
 @strawberry.input(description="Changes to a segment; omitted fields stay as they are.")
 class SegmentUpdateInput:
-    id: relay.GlobalID = strawberry.field(description="The segment.")
+    id: strawberry.ID = strawberry.field(description="The segment.")
     name: str | None = strawberry.field(default=None, description="A new name.")
     query: str | None = strawberry.field(
         default=None, description="A new query (repairs an INVALID segment)."
@@ -50,7 +50,7 @@ class SegmentPayload:
 
 @strawberry.input(description="The segment to delete.")
 class SegmentDeleteInput:
-    id: relay.GlobalID = strawberry.field(description="The segment.")
+    id: strawberry.ID = strawberry.field(description="The segment.")
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -62,7 +62,7 @@ class SegmentDeletePayload:
 
 @strawberry.input(description="Which segments to re-evaluate, and as of when.")
 class SegmentReevaluateInput:
-    id: relay.GlobalID | None = strawberry.field(
+    id: strawberry.ID | None = strawberry.field(
         default=None, description="One segment; every saved segment when omitted."
     )
     as_of: date | None = strawberry.field(

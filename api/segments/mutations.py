@@ -102,7 +102,7 @@ class SegmentMutation:
         self, info: strawberry.Info, input: SegmentUpdateInput
     ) -> SegmentPayload:
         services = info.context.services
-        segment_id = decode_id(input.id, "Segment")
+        segment_id = decode_id(input.id, "Segment", field=("id",))
         if input.dry_run:
             async with services.read() as conn:
                 draft = await SqlAlchemySegmentRepository(conn).get(segment_id)
@@ -139,7 +139,7 @@ class SegmentMutation:
     ) -> SegmentDeletePayload:
         services = info.context.services
         deleted = await delete_segment(
-            services.uow(), DeleteSegment(segment_id=decode_id(input.id, "Segment"))
+            services.uow(), DeleteSegment(segment_id=decode_id(input.id, "Segment", field=("id",)))
         )
         return SegmentDeletePayload(deleted_segment_id=encode_id("Segment", deleted))
 
@@ -156,7 +156,7 @@ class SegmentMutation:
     ) -> SegmentReevaluatePayload:
         services = info.context.services
         as_of = input.as_of or request_evaluation(info).as_of
-        segment_id = decode_id(input.id, "Segment") if input.id is not None else None
+        segment_id = decode_id(input.id, "Segment", field=("id",)) if input.id is not None else None
         if input.background:
             job = await launch_job(
                 info,
