@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 
 from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
@@ -39,10 +38,10 @@ class TicketCreateInput:
     kind: TicketKind = strawberry.field(description="What the customer needs.")
     subject: str = strawberry.field(description="One line summary, 1 to 200 characters.")
     body: str = strawberry.field(description="The first message, 1 to 10,000 characters.")
-    customer_id: relay.GlobalID | None = strawberry.field(
+    customer_id: strawberry.ID | None = strawberry.field(
         default=None, description="The customer (required for agents; a customer's own id)."
     )
-    order_id: relay.GlobalID | None = strawberry.field(
+    order_id: strawberry.ID | None = strawberry.field(
         default=None, description="The order it is about; required for RETURN, EXCHANGE, REFUND."
     )
     lines: list[TicketLineInput] = strawberry.field(
@@ -64,7 +63,7 @@ class TicketCreatePayload:
 
 @strawberry.input(description="Move a ticket in the workflow.")
 class TicketTransitionInput:
-    id: relay.GlobalID = strawberry.field(description=TICKET_ID_DOC)
+    id: strawberry.ID = strawberry.field(description=TICKET_ID_DOC)
     status: TicketStatus = strawberry.field(
         description="The status to move to; see Ticket.allowedTransitions."
     )
@@ -87,8 +86,8 @@ class TicketPayload:
 
 @strawberry.input(description="Hand a ticket to an agent, or back to the unassigned queue.")
 class TicketAssignInput:
-    id: relay.GlobalID = strawberry.field(description=TICKET_ID_DOC)
-    assignee_id: relay.GlobalID | None = strawberry.field(
+    id: strawberry.ID = strawberry.field(description=TICKET_ID_DOC)
+    assignee_id: strawberry.ID | None = strawberry.field(
         default=None, description="The agent's ApiKey id; null to unassign."
     )
     expected_version: int | None = expected_version_field()
@@ -97,7 +96,7 @@ class TicketAssignInput:
 
 @strawberry.input(description="A public reply, or (staff only) an internal note.")
 class TicketReplyInput:
-    id: relay.GlobalID = strawberry.field(description=TICKET_ID_DOC)
+    id: strawberry.ID = strawberry.field(description=TICKET_ID_DOC)
     body: str = strawberry.field(description="The text, 1 to 10,000 characters.")
     is_note: bool = strawberry.field(
         default=False, description="An internal note, never shown to the customer (staff only)."
@@ -117,14 +116,14 @@ class TicketReplyPayload:
 
 @strawberry.input(description="The customer's satisfaction with their resolved ticket.")
 class TicketRateInput:
-    id: relay.GlobalID = strawberry.field(description=TICKET_ID_DOC)
+    id: strawberry.ID = strawberry.field(description=TICKET_ID_DOC)
     rating: int = strawberry.field(description="1 (very unhappy) to 5 (very happy).")
     idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="Change a ticket's priority; its SLA due times follow.")
 class TicketReprioritizeInput:
-    id: relay.GlobalID = strawberry.field(description=TICKET_ID_DOC)
+    id: strawberry.ID = strawberry.field(description=TICKET_ID_DOC)
     priority: Priority = strawberry.field(description="The new priority.")
     expected_version: int | None = expected_version_field()
     idempotency_key: str | None = idempotency_key_field()
@@ -132,7 +131,7 @@ class TicketReprioritizeInput:
 
 @strawberry.input(description="Goodwill points for the ticket's customer.")
 class TicketGoodwillGrantInput:
-    id: relay.GlobalID = strawberry.field(description=TICKET_ID_DOC)
+    id: strawberry.ID = strawberry.field(description=TICKET_ID_DOC)
     points: int = strawberry.field(description="How many points, 1 to 100,000.")
     reason: str = strawberry.field(
         description="Why (kept in an internal note on the ticket and on the ledger entry)."

@@ -70,8 +70,16 @@ class TicketsMutation:
             kind=input.kind,
             subject=input.subject,
             body=input.body,
-            customer_id=decode_id(input.customer_id, "Customer") if input.customer_id else None,
-            order_id=decode_id(input.order_id, "Order") if input.order_id else None,
+            customer_id=(
+                decode_id(input.customer_id, "Customer", field=("customerId",))
+                if input.customer_id is not None
+                else None
+            ),
+            order_id=(
+                decode_id(input.order_id, "Order", field=("orderId",))
+                if input.order_id is not None
+                else None
+            ),
             lines=[OrderLineRef(line.sku, line.quantity) for line in input.lines],
             priority=input.priority,
         )
@@ -92,7 +100,7 @@ class TicketsMutation:
         services = info.context.services
         command = TransitionTicket(
             actor=viewer_of(info),
-            ticket_id=decode_id(input.id, "Ticket"),
+            ticket_id=decode_id(input.id, "Ticket", field=("id",)),
             to=input.status,
             expected_version=input.expected_version,
             refund_amount=input.refund_amount.to_value() if input.refund_amount else None,
@@ -108,8 +116,12 @@ class TicketsMutation:
         services = info.context.services
         command = AssignTicket(
             actor=viewer_of(info),
-            ticket_id=decode_id(input.id, "Ticket"),
-            assignee_id=decode_id(input.assignee_id, "ApiKey") if input.assignee_id else None,
+            ticket_id=decode_id(input.id, "Ticket", field=("id",)),
+            assignee_id=(
+                decode_id(input.assignee_id, "ApiKey", field=("assigneeId",))
+                if input.assignee_id is not None
+                else None
+            ),
             expected_version=input.expected_version,
         )
         ticket = await assign_ticket(services.uow(), services.clock, command)
@@ -128,7 +140,7 @@ class TicketsMutation:
     ) -> TicketReplyPayload:
         services = info.context.services
         viewer = viewer_of(info)
-        ticket_id = decode_id(input.id, "Ticket")
+        ticket_id = decode_id(input.id, "Ticket", field=("id",))
         command = ReplyToTicket(
             actor=viewer,
             ticket_id=ticket_id,
@@ -152,7 +164,9 @@ class TicketsMutation:
     async def ticket_rate(self, info: strawberry.Info, input: TicketRateInput) -> TicketPayload:
         services = info.context.services
         command = RateTicket(
-            actor=viewer_of(info), ticket_id=decode_id(input.id, "Ticket"), rating=input.rating
+            actor=viewer_of(info),
+            ticket_id=decode_id(input.id, "Ticket", field=("id",)),
+            rating=input.rating,
         )
         ticket = await rate_ticket(services.uow(), services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))
@@ -170,7 +184,7 @@ class TicketsMutation:
         services = info.context.services
         command = ReprioritizeTicket(
             actor=viewer_of(info),
-            ticket_id=decode_id(input.id, "Ticket"),
+            ticket_id=decode_id(input.id, "Ticket", field=("id",)),
             priority=input.priority,
             expected_version=input.expected_version,
         )
@@ -190,7 +204,7 @@ class TicketsMutation:
         services = info.context.services
         command = GrantGoodwillPoints(
             actor=viewer_of(info),
-            ticket_id=decode_id(input.id, "Ticket"),
+            ticket_id=decode_id(input.id, "Ticket", field=("id",)),
             points=input.points,
             reason=input.reason,
             idempotency_key=input.idempotency_key,
