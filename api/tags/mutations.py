@@ -10,7 +10,7 @@ from api.background.types import Job
 from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
 from api.mutation import mutation
-from api.relay import decode_id, ids_of
+from api.relay import decode_id
 from api.segments.evaluation import request_evaluation
 from api.segments.mutations import SegmentWriters
 from api.tags.types import RuleTag
@@ -43,7 +43,7 @@ _TARGET_DOC = (
 @strawberry.input(description=f"Tags and the customers to change. {_TARGET_DOC}")
 class TagsChangeInput:
     tags: list[str] = strawberry.field(description="Manual tags (normalised on the way in).")
-    customer_ids: list[relay.GlobalID] | None = strawberry.field(
+    customer_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Customers by id."
     )
     query: str | None = strawberry.field(
@@ -79,7 +79,7 @@ class TagsChangePayload:
 @strawberry.input(description="Make a tag follow a segment's members.")
 class RuleTagDefineInput:
     tag: str = strawberry.field(description="A tag no customer carries yet.")
-    segment_id: relay.GlobalID = strawberry.field(description="The segment to follow.")
+    segment_id: strawberry.ID = strawberry.field(description="The segment to follow.")
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -121,7 +121,10 @@ async def _change(
         raise TagTargetMissing("give either customerIds or query", field=("customerIds",))
     tags = tuple(data.tags)
     if data.customer_ids is not None:
-        ids = tuple(ids_of(data.customer_ids, "Customer"))
+        ids = tuple(
+            decode_id(value, "Customer", field=("customerIds", str(index)))
+            for index, value in enumerate(data.customer_ids)
+        )
         if adding:
             return _done(await add_tags(services.uow(), TagCustomers(ids, tags)))
         return _done(await remove_tags(services.uow(), UntagCustomers(ids, tags)))
@@ -179,7 +182,9 @@ class TagMutation:
         self, info: strawberry.Info, input: RuleTagDefineInput
     ) -> RuleTagDefinePayload:
         services = info.context.services
-        command = DefineRuleTag(tag=input.tag, segment_id=decode_id(input.segment_id, "Segment"))
+        command = DefineRuleTag(
+            tag=input.tag, segment_id=decode_id(input.segment_id, "Segment", field=("segmentId",))
+        )
         rule = await define_rule_tag(services.uow(), services.clock, command)
         return RuleTagDefinePayload(
             rule_tag=RuleTag(
