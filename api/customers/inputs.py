@@ -9,6 +9,7 @@ import strawberry
 
 from api.enums import Gender
 from api.inputs import idempotency_key_field
+from api.relay import decode_id
 from api.scalars import JSON
 from domain.customers.commands import UNSET, CustomerRef, IdentityInput, ProfileFields
 
@@ -127,8 +128,6 @@ class CustomerRefInput:
     email: str | None = strawberry.field(default=None, description="Tried last.")
 
     def to_command(self) -> CustomerRef:
-        from api.relay import decode_id
-
         return CustomerRef(
             id=decode_id(self.id, "Customer", field=("customer", "id"))
             if self.id is not None
