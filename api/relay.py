@@ -124,10 +124,6 @@ class InvalidGlobalId(ValidationFailed):
     """Raised when an id argument is malformed or names another type."""
 
 
-def ids_of(values: Sequence[relay.GlobalID | str], *expected: str) -> list[UUID]:
-    return [decode_id(v, *expected) for v in values]
-
-
 register_error_code(InvalidGlobalId, ErrorCode.INVALID_ID)
 
 
