@@ -6,7 +6,10 @@ The in-process broker is Dramatiq's StubBroker with a real `Worker` running insi
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
+import logging
 from typing import Any
 
 import dramatiq
@@ -28,6 +31,9 @@ ACTOR_MODULES = (
 )
 
 
+log = logging.getLogger(__name__)
+
+
 class Jobs:
     """A broker with every declared actor bound to it."""
 
@@ -39,7 +45,11 @@ class Jobs:
         for spec in ACTORS.values():
             make_actor: Any = dramatiq.actor
             self.actors[spec.name] = make_actor(
-                spec.fn, actor_name=spec.name, queue_name=spec.queue, broker=broker, **spec.options
+                _returning_none(spec.fn),
+                actor_name=spec.name,
+                queue_name=spec.queue,
+                broker=broker,
+                **spec.options,
             )
 
     def send(self, actor_name: str, *args: Any, delay_ms: int | None = None, **kwargs: Any) -> None:
@@ -57,6 +67,25 @@ class Jobs:
 
     def close(self) -> None:
         self.broker.close()
+
+
+def _returning_none(fn: Any) -> Any:
+    """`fn` as an actor: what it returns is logged, not handed to Dramatiq, which has no
+    results backend here (it warned on every run); tracked jobs store their results in
+    `background_jobs` themselves."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def run_async(*args: Any, **kwargs: Any) -> None:
+            log.debug("%s returned %r", fn.__qualname__, await fn(*args, **kwargs))
+
+        return run_async
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        log.debug("%s returned %r", fn.__qualname__, fn(*args, **kwargs))
+
+    return run
 
 
 def make_broker(settings: Settings, *, namespace: str = "patronage") -> dramatiq.Broker:
