@@ -30,6 +30,7 @@ from domain.scoring.export import register_exporters as scoring_exporters
 from domain.tags.export import register_exporter as tags_exporter
 from domain.tags.handlers import register_handlers as register_tag_handlers
 from domain.tags.merge import register_participants as tags_participants
+from domain.tickets.erasure import register_erasure_handler as register_ticket_erasure
 from domain.tickets.export import register_exporter as tickets_exporter
 from domain.tickets.handlers import register_handlers as register_ticket_handlers
 from domain.tickets.merge import register_participants as tickets_participants
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 HANDLER_REGISTRARS: list[Callable[..., None]] = [
     register_activity_handlers,
     register_ticket_handlers,
+    register_ticket_erasure,
     lambda handlers: register_ticket_refund_handler(handlers, SystemClock()),
     register_loyalty_handlers,
     register_tag_handlers,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -273,6 +273,34 @@ class SqlAlchemyTicketRepository:
             update(tickets)
             .where(tickets.c.id.in_(ticket_ids))
             .values(customer_id=customer_id, version=tickets.c.version + 1)
+        )
+        return int(result.rowcount)
+
+    async def replace_texts_of_customer(self, customer_id: UUID, text: str) -> int:
+        # Two statements whatever the number of tickets and messages. Tickets first: which
+        # need a new version depends on the message bodies still to be replaced.
+        untouched_message = (
+            select(ticket_messages.c.seq)
+            .where(ticket_messages.c.ticket_id == tickets.c.id, ticket_messages.c.body != text)
+            .exists()
+        )
+        result = await self._conn.execute(
+            update(tickets)
+            .where(
+                tickets.c.customer_id == customer_id,
+                or_(tickets.c.subject != text, untouched_message),
+            )
+            .values(subject=text, version=tickets.c.version + 1)
+        )
+        await self._conn.execute(
+            update(ticket_messages)
+            .where(
+                ticket_messages.c.ticket_id.in_(
+                    select(tickets.c.id).where(tickets.c.customer_id == customer_id)
+                ),
+                ticket_messages.c.body != text,
+            )
+            .values(body=text)
         )
         return int(result.rowcount)
 

@@ -186,9 +186,15 @@ class CustomerPrivacyMutation:
 
     @mutation(
         description=(
-            "Erase a customer's personal data (ADMIN): PII scrubbed, identities dropped, "
-            "orders kept anonymised, points closed (one ADJUST entry brings the balance to 0; "
-            "the ledger and tier history stay for reporting). Idempotent; audited."
+            "Erase a customer's personal data (ADMIN), with every customer merged into "
+            "them (a merged-away id erases its winner): profile PII and metadata scrubbed, "
+            "identities dropped, consents withdrawn; orders kept (they hold no personal "
+            "data); behaviour events anonymised (URLs and properties dropped); points "
+            "closed (one ADJUST entry brings the balance to 0; the ledger and tier history "
+            "stay for reporting); the subject and every message of their tickets (internal "
+            'notes included) replaced by "[erased]" with a new ticket version (kinds, '
+            "statuses, priorities, SLA times and breaches, ratings, authors and times of "
+            "messages stay). Idempotent; audited."
         ),
         permission_classes=[Admin],
     )

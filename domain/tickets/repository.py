@@ -54,6 +54,14 @@ class TicketRepository(Protocol):
         returns how many moved."""
         ...
 
+    async def replace_texts_of_customer(self, customer_id: UUID, text: str) -> int:
+        """Set-based (a fixed number of statements however many tickets and messages):
+        set the subject and every message body of the customer's tickets to `text`,
+        bumping the version of each ticket that had anything else; nothing else changes
+        (not `updated_at`). Returns how many tickets changed: 0 when all already read
+        `text`."""
+        ...
+
 
 class TicketRecords(Protocol):
     """Reads one customer's tickets (privacy exports)."""

@@ -90,6 +90,23 @@ class FakeTicketRepository:
             )
         return len(ticket_ids)
 
+    async def replace_texts_of_customer(self, customer_id: UUID, text: str) -> int:
+        changed = 0
+        for ticket_id, row in list(self.rows.items()):
+            if row.customer_id != customer_id:
+                continue
+            if row.subject == text and all(m.body == text for m in row.messages):
+                continue
+            self.rows[ticket_id] = replace(
+                row,
+                subject=text,
+                messages=[replace(m, body=text) for m in row.messages],
+                sla_clocks=dict(row.sla_clocks),
+                version=row.version + 1,
+            )
+            changed += 1
+        return changed
+
 
 class FakeCustomerLookup:
     def __init__(self) -> None:
