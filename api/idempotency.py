@@ -73,13 +73,19 @@ class IdempotencyExtension(SchemaExtension):
         ):
             yield
             return
-        key = _key_from_header(context) or _key_from_arguments(operation, ec.variables or {})
+        header_key = _key_from_header(context)
+        key = header_key or _key_from_arguments(operation, ec.variables or {})
         if key is None:
             yield
             return
         problem = _key_problem(key)
         if problem is not None:
-            ec.result = _error(problem, TopLevelCode.BAD_REQUEST)
+            if header_key is not None:
+                ec.result = _error(problem, TopLevelCode.BAD_REQUEST)
+            else:
+                # An input field like any other: its validation is a userError (API.md).
+                error = {"field": ["idempotencyKey"], "code": "INVALID", "message": problem}
+                ec.result = ExecutionResult(data=_user_error_data(operation, document, error))
             yield
             return
         store = context.services.idempotency
@@ -198,13 +204,20 @@ def _input_key(node: Any, variables: dict[str, Any]) -> str | None:
 
 def _conflict_data(operation: OperationDefinitionNode, document: Any, key: str) -> dict[str, Any]:
     """A payload per mutation whose `userErrors` hold IDEMPOTENCY_CONFLICT, the rest null."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
     error = {
         "field": ["idempotencyKey"],
         "code": "IDEMPOTENCY_CONFLICT",
         "message": f"idempotency key {key!r} was already used with a different request",
+    }
+    return _user_error_data(operation, document, error)
+
+
+def _user_error_data(
+    operation: OperationDefinitionNode, document: Any, error: dict[str, Any]
+) -> dict[str, Any]:
+    """A payload per mutation whose `userErrors` hold `error`, the rest null."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     data: dict[str, Any] = {}
     for field in _fields(operation.selection_set, fragments):
