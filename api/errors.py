@@ -107,17 +107,19 @@ class ApiError(GraphQLError):
         self.code = code
 
 
-def code_unreadable_arguments(result: object) -> None:
-    """Gives BAD_REQUEST, in place, to the errors of argument values strawberry could not read.
+def code_request_errors(result: object) -> None:
+    """Gives BAD_REQUEST, in place, to the request errors that carry no code: argument
+    values strawberry could not read, and errors of parsing and validation (the depth and
+    alias limits included), so that every top-level error has a code.
 
     Strawberry refuses an argument it cannot convert for a resolver (a malformed `ID` of a
     node, say) with an error that has no code; our own refusals of malformed ids are
-    BAD_REQUEST (`api.relay.decode_id_or_bad_request`), and so are these.
+    BAD_REQUEST (`api.relay.decode_id_or_bad_request`), and so are these. Masking ran
+    before: a fault without a code has one by now.
     """
     for error in getattr(result, "errors", None) or ():
         extensions = error.extensions or {}
-        if (
-            isinstance(error.original_error, StrawberryInputCoercionError)
-            and "code" not in extensions
+        if "code" not in extensions and (
+            isinstance(error.original_error, StrawberryInputCoercionError) or not error.path
         ):
             error.extensions = {**extensions, "code": TopLevelCode.BAD_REQUEST.value}

@@ -1,7 +1,7 @@
 """Rules shared by every `Node.resolve_nodes`: which ids a caller may resolve.
 
 A malformed id is a top-level BAD_REQUEST, as for every other id argument of a query: one
-strawberry cannot read at all (`api.errors.code_unreadable_arguments`), one naming no
+strawberry cannot read at all (`api.errors.code_request_errors`), one naming no
 node type (`UnknownNodeTypeIsBadRequest`), one whose key is not a UUID (`visible_ids`).
 An id of nothing (visible to the caller) resolves to null.
 """

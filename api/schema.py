@@ -27,7 +27,7 @@ from api.background.types import JobQuery, JobSubscription
 from api.customers.mutations import CustomerMutation
 from api.customers.privacy_mutations import CustomerPrivacyMutation
 from api.customers.queries import CustomerQuery
-from api.errors import code_unreadable_arguments
+from api.errors import code_request_errors
 from api.idempotency import IdempotencyExtension
 from api.limits import limit_extensions
 from api.loyalty.points_mutations import PointsMutation
@@ -138,7 +138,7 @@ class PatronageSchema(strawberry.Schema):
             operation_extensions=operation_extensions,
         )
         mask_result(result)
-        code_unreadable_arguments(result)
+        code_request_errors(result)
         return result
 
     async def stream(
@@ -168,7 +168,7 @@ class PatronageSchema(strawberry.Schema):
             async with aclosing(source):
                 async for result in source:
                     mask_result(result)
-                    code_unreadable_arguments(result)
+                    code_request_errors(result)
                     yield result
                     first = False
         except Exception as exc:

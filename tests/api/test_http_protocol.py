@@ -142,9 +142,19 @@ async def test_too_deep_a_query_is_refused(services: Services) -> None:
         assert (await client.post("{ apiKeys { totalCount } }")).status_code == 200
         body = (await client.post("{ apiKeys { edges { node { id } } } }")).json()
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 async def test_too_many_aliases_are_refused(admin: GraphQLClient) -> None:
     query = "{ " + " ".join(f"a{i}: __typename" for i in range(40)) + " }"
     body = (await admin.post(query)).json()
     assert "aliases" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_every_request_error_has_a_code(admin: GraphQLClient) -> None:
+    # Parse and validation errors too: clients branch on the code, not the message.
+    for query in ("{ customers(", "{ nope }", "query($a: Int!) { __typename }"):
+        body = (await admin.post(query)).json()
+        assert body["errors"], body
+        assert all(e["extensions"]["code"] == "BAD_REQUEST" for e in body["errors"]), body
