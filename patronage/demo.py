@@ -85,9 +85,11 @@ async def _seed_store(runtime: Runtime, console: Console, count: int) -> None:
 async def _seed_customer(runtime: Runtime, person: DemoCustomer) -> UUID:
     services = runtime.services
     clock, uow = services.clock, services.uow
+    # Signed up when the story says (before the first order), not when the demo ran.
+    signed_up = _AtTime(person.signed_up or clock.now())
     customer = await create_customer(
         uow(),
-        clock,
+        signed_up,
         CreateCustomer(
             profile=ProfileFields(
                 email=person.email,
@@ -111,7 +113,7 @@ async def _seed_customer(runtime: Runtime, person: DemoCustomer) -> UUID:
         if state is not None:
             await set_consent(
                 uow(),
-                clock,
+                signed_up,
                 SetConsent(
                     customer_id=customer.id,
                     channel=channel,
@@ -218,3 +220,13 @@ async def _seed_customer(runtime: Runtime, person: DemoCustomer) -> UUID:
     if events:
         await record_events(uow(), clock, RecordEvents(events=events))
     return customer.id
+
+
+class _AtTime:
+    """A clock stopped at one moment."""
+
+    def __init__(self, moment: datetime) -> None:
+        self._moment = moment
+
+    def now(self) -> datetime:
+        return self._moment

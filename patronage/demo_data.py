@@ -116,6 +116,7 @@ class DemoCustomer:
     reviews: list[tuple[str, int]] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
     cart: str | None = None
+    signed_up: datetime | None = None
     pages: list[str] = field(default_factory=list)
     checkout_started: bool = False
     custom: list[tuple[str, dict[str, object]]] = field(default_factory=list)
@@ -178,6 +179,7 @@ def generate(count: int = 250, *, seed: int = 7, now: datetime | None = None) ->
         if rng.random() < 0.15:
             customer.cart = rng.choice(CATALOG)[0]
         _browse(customer, browsing)
+        customer.signed_up = _sign_up(customer, now, browsing)
         customers.append(customer)
     return customers
 
@@ -197,3 +199,13 @@ def _browse(customer: DemoCustomer, rng: random.Random) -> None:
     customer.custom = [
         (name, dict(properties)) for name, properties in CUSTOM_EVENTS if rng.random() < 0.2
     ]
+
+
+def _sign_up(customer: DemoCustomer, now: datetime, rng: random.Random) -> datetime:
+    """When the customer signed up: before the first order, within the last two years."""
+    first = min((o.placed_at for o in customer.orders), default=now)
+    return (
+        first - timedelta(days=rng.uniform(1, 120))
+        if customer.orders
+        else (now - timedelta(days=rng.uniform(1, 730)))
+    )

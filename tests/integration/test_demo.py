@@ -44,6 +44,20 @@ async def test_the_demo_seeds_every_part_once_and_prints_keys(
         "CUSTOM",
     }
     assert await _count(engine, select(func.count()).select_from(order_refunds)) > 0
+    # Customers signed up before their first order, over the two years, not at seeding.
+    first_orders = (
+        select(orders.c.customer_id, func.min(orders.c.placed_at).label("first"))
+        .group_by(orders.c.customer_id)
+        .subquery()
+    )
+    signed_up = select(customers.c.created_at, first_orders.c.first).join(
+        first_orders, first_orders.c.customer_id == customers.c.id
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(signed_up)).all()
+        oldest = (await conn.execute(select(func.min(customers.c.created_at)))).scalar_one()
+    assert rows and all(created <= first for created, first in rows)
+    assert (last - oldest).days > 365
     assert await _count(engine, select(func.count()).select_from(tickets)) > 0
     # A second run seeds nothing more, and still hands out keys.
     again = await seed(settings, Console(file=io.StringIO()), count=40)
