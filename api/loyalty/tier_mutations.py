@@ -14,11 +14,14 @@ from api.mutation import mutation
 from api.permissions import Admin
 from domain.loyalty.errors import InvalidTier
 from domain.loyalty.tier_services import CreateTier, UpdateTier, create_tier, update_tier
-from domain.loyalty.tiers import MAX_CODE, MAX_NAME
+from domain.loyalty.tiers import MAX_CODE, MAX_MULTIPLIER, MAX_NAME
 
 # The column keeps four decimal places; more would be rounded silently.
 _MULTIPLIER_STEP = Decimal("0.0001")
-_MULTIPLIER_MAX = Decimal("10000")
+_MULTIPLIER_RULE = (
+    f"multiplier must be above 0 and at most {MAX_MULTIPLIER}, with at most 4 decimal places"
+)
+_MULTIPLIER_RANGE = f"above 0, at most {MAX_MULTIPLIER}, at most 4 decimal places"
 
 
 def multiplier_of(value: float | None) -> Decimal | None:
@@ -27,13 +30,15 @@ def multiplier_of(value: float | None) -> Decimal | None:
         return None
     try:
         exact = Decimal(repr(value))
+        # The range first: quantizing a huge value (1e25) overflows the decimal context.
+        if (
+            not exact.is_finite()
+            or not 0 < exact <= MAX_MULTIPLIER
+            or exact != exact.quantize(_MULTIPLIER_STEP)
+        ):
+            raise InvalidTier(_MULTIPLIER_RULE, field=("multiplier",))
     except InvalidOperation:
-        raise InvalidTier("multiplier must be a number", field=("multiplier",)) from None
-    if exact != exact.quantize(_MULTIPLIER_STEP) or not 0 < exact < _MULTIPLIER_MAX:
-        raise InvalidTier(
-            "multiplier must be above 0 and below 10000, with at most 4 decimal places",
-            field=("multiplier",),
-        )
+        raise InvalidTier(_MULTIPLIER_RULE, field=("multiplier",)) from None
     return exact.normalize()
 
 
@@ -51,7 +56,7 @@ class TierCreateInput:
         default=QualificationMetric.NET_SPEND_365D, description="What the threshold measures."
     )
     multiplier: float = strawberry.field(
-        default=1.0, description="Points multiplier (> 0, at most 4 decimal places)."
+        default=1.0, description=f"Points multiplier ({_MULTIPLIER_RANGE})."
     )
     benefits: list[str] = strawberry.field(
         default_factory=list, description="What members get (at most 50 texts)."
@@ -80,7 +85,7 @@ class TierUpdateInput:
         default=None, description="New qualification metric."
     )
     multiplier: float | None = strawberry.field(
-        default=None, description="New points multiplier (> 0, at most 4 decimal places)."
+        default=None, description=f"New points multiplier ({_MULTIPLIER_RANGE})."
     )
     benefits: list[str] | None = strawberry.field(
         default=None, description="The new list of benefits (replaces the old one)."
@@ -102,7 +107,11 @@ class TierMutation:
     @mutation(
         description=(
             "Add a tier to the programme (ADMIN). Members reach it at their next qualifying "
-            "order; codes and ranks are unique and the lowest tier needs a threshold of 0."
+            "order; codes and ranks are unique and the lowest tier (the entry tier) needs a "
+            "threshold of 0. The ladder must climb: above another tier of the same metric a "
+            "tier needs a higher threshold, and above the entry tier more than 0 (tiers of "
+            "different metrics are separate paths up). A tier out of line is refused with "
+            "INVALID at `threshold`, naming the tier it conflicts with."
         ),
         permission_classes=[Admin],
     )
@@ -127,7 +136,7 @@ class TierMutation:
     @mutation(
         description=(
             "Change a tier (ADMIN). Members keep their tier until their next qualification "
-            "or the nightly evaluation."
+            "or the nightly evaluation. The ladder rules of `tierCreate` are checked again."
         ),
         permission_classes=[Admin],
     )

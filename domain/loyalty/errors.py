@@ -10,7 +10,8 @@ class InvalidTier(ValidationFailed):
 
 
 class InvalidTierLadder(ValidationFailed):
-    """Raised when the tiers together break a rule (the lowest rank must have threshold 0)."""
+    """Raised when the tiers together break a rule: the lowest rank must have threshold 0,
+    and a higher rank needs a higher threshold (see `TierLadder.out_of_line`)."""
 
 
 class DuplicateTierCode(AlreadyExists):

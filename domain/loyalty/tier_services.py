@@ -48,7 +48,8 @@ async def load_ladder(uow: LoyaltyUnitOfWork) -> TierLadder:
 
 
 async def create_tier(uow: LoyaltyUnitOfWork, command: CreateTier) -> Tier:
-    """Add a tier; refuses a taken code or rank, or a ladder whose lowest tier needs spend."""
+    """Add a tier; refuses a taken code or rank, a ladder whose lowest tier needs spend,
+    and a tier out of line with the others (`TierLadder.out_of_line`)."""
     async with uow:
         tier = Tier(
             code=command.code,
@@ -60,15 +61,16 @@ async def create_tier(uow: LoyaltyUnitOfWork, command: CreateTier) -> Tier:
             benefits=tuple(command.benefits),
             hold_months=command.hold_months,
         )
-        TierLadder([*await uow.tiers.list(), tier])
+        TierLadder(await uow.tiers.list()).with_new(tier)
         await uow.tiers.add(tier)
         await uow.commit()
         return tier
 
 
 async def update_tier(uow: LoyaltyUnitOfWork, command: UpdateTier) -> Tier:
-    """Change a tier's fields; the ladder's rules are checked again. Members keep their
-    tier until the next qualification or evaluation."""
+    """Change a tier's fields; the ladder's rules are checked again (the tier must stay in
+    line with the others). Members keep their tier until the next qualification or
+    evaluation."""
     async with uow:
         ladder = TierLadder(await uow.tiers.list())
         tier = ladder.get(command.code).revised(

@@ -3,6 +3,13 @@
 A tier is reached when a customer's qualifying value over the rolling 365 days reaches its
 threshold; each tier chooses its own metric (net spend in base minor units, or points
 earned). The ladder checks the rules that involve several tiers at once.
+
+A consistent ladder climbs: the lowest rank is the entry tier (threshold 0, every member
+holds it); a tier ranked above another on the same metric needs a strictly higher
+threshold, and every tier above the entry tier needs more than 0. Tiers on different
+metrics are not compared: they are separate paths up (a customer holds the highest rank
+reached on any metric, `highest_qualified`), so a POINTS_EARNED_365D tier may sit between
+two NET_SPEND_365D tiers with any threshold above 0.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ MAX_CODE = 32
 MAX_NAME = 100
 _CODE = re.compile(rf"[A-Z][A-Z0-9_]{{0,{MAX_CODE - 1}}}")
 MAX_BENEFITS = 50
+MAX_MULTIPLIER = Decimal("100")
+"""Largest points multiplier, far above any real programme (the defaults go up to 2)."""
 
 
 class QualificationMetric(StrEnum):
@@ -70,8 +79,10 @@ class Tier:
             raise InvalidTier("rank must be >= 0", field=("rank",))
         if self.threshold < 0:
             raise InvalidTier("threshold must be >= 0", field=("threshold",))
-        if not self.multiplier.is_finite() or self.multiplier <= 0:
-            raise InvalidTier("multiplier must be > 0", field=("multiplier",))
+        if not self.multiplier.is_finite() or not 0 < self.multiplier <= MAX_MULTIPLIER:
+            raise InvalidTier(
+                f"multiplier must be above 0 and at most {MAX_MULTIPLIER}", field=("multiplier",)
+            )
         if not 0 <= self.hold_months <= 120:
             raise InvalidTier("hold period must be 0-120 months", field=("holdMonths",))
         if len(self.benefits) > MAX_BENEFITS or any(not b.strip() for b in self.benefits):
@@ -104,7 +115,11 @@ class Tier:
 
 
 class TierLadder:
-    """All tiers, ordered by rank; refuses duplicates and a lowest tier above threshold 0."""
+    """All tiers, ordered by rank; refuses duplicates and a lowest tier above threshold 0.
+
+    A stored ladder is loaded as it is; `with_new` and `with_tier` (creating and changing
+    a tier) also refuse a change that puts tiers out of line (`out_of_line`).
+    """
 
     def __init__(self, tiers: Iterable[Tier]) -> None:
         ordered = sorted(tiers, key=lambda t: t.rank)
@@ -155,9 +170,56 @@ class TierLadder:
                 best = tier
         return best
 
+    def with_new(self, tier: Tier) -> TierLadder:
+        """The ladder with a new tier added: its code and rank must be free, and it must
+        be in line with the others (`out_of_line`)."""
+        ladder = TierLadder([*self.tiers, tier])
+        ladder._refuse_conflicts_beyond(self)
+        return ladder
+
     def with_tier(self, tier: Tier) -> TierLadder:
         """The ladder with `tier` added or replaced (matched by code), validated again."""
-        return TierLadder([*(t for t in self.tiers if t.code != tier.code), tier])
+        ladder = TierLadder([*(t for t in self.tiers if t.code != tier.code), tier])
+        ladder._refuse_conflicts_beyond(self)
+        return ladder
+
+    def out_of_line(self) -> list[tuple[Tier, Tier]]:
+        """The (lower, higher) pairs that break the climb: on one metric, the higher-ranked
+        tier does not need more; or the higher-ranked tier needs 0 (on any metric), so
+        every customer would reach it, above the entry tier."""
+        return [
+            (lower, higher)
+            for lower, higher in _pairs(self.tiers)
+            if higher.threshold <= lower.threshold
+            and (lower.metric is higher.metric or higher.threshold == 0)
+        ]
+
+    def _refuse_conflicts_beyond(self, before: TierLadder) -> None:
+        # Conflicts already stored (a ladder from before this rule) do not block other
+        # changes, so such a ladder can still be fixed step by step; a change adds none.
+        known = {(lower.code, higher.code) for lower, higher in before.out_of_line()}
+        for lower, higher in self.out_of_line():
+            if (lower.code, higher.code) in known:
+                continue
+            if lower.metric is higher.metric:
+                raise InvalidTierLadder(
+                    f"tier {higher.code} (rank {higher.rank}) needs a higher threshold than "
+                    f"tier {lower.code} (rank {lower.rank}) in {lower.metric.value}: "
+                    f"{higher.threshold} is not above {lower.threshold}",
+                    field=("threshold",),
+                )
+            raise InvalidTierLadder(
+                f"tier {higher.code} (rank {higher.rank}) needs a threshold above 0: with 0 "
+                f"every customer reaches it, above the entry tier {self.lowest.code}",
+                field=("threshold",),
+            )
+
+
+def _pairs(tiers: Sequence[Tier]) -> Iterable[tuple[Tier, Tier]]:
+    """Every (lower, higher) pair of tiers ordered by rank."""
+    for i, lower in enumerate(tiers):
+        for higher in tiers[i + 1 :]:
+            yield lower, higher
 
 
 def default_tiers() -> Sequence[Tier]:

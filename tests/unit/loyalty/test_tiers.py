@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from domain.loyalty.tier_services import (
 )
 from domain.loyalty.tiers import (
     MAX_CODE,
+    MAX_MULTIPLIER,
     MAX_NAME,
     QualificationMetric,
     Tier,
@@ -58,6 +60,10 @@ def test_default_tiers_climb_from_member_at_zero() -> None:
     [
         ({"multiplier": Decimal("0")}, "multiplier"),
         ({"multiplier": Decimal("-1.5")}, "multiplier"),
+        ({"multiplier": MAX_MULTIPLIER + Decimal("0.0001")}, "multiplier"),
+        ({"multiplier": Decimal("1e25")}, "multiplier"),
+        ({"multiplier": Decimal("Infinity")}, "multiplier"),
+        ({"multiplier": Decimal("NaN")}, "multiplier"),
         ({"threshold": -1}, "threshold"),
         ({"code": "gold"}, "code"),
         ({"code": "G" * (MAX_CODE + 1)}, "code"),
@@ -188,3 +194,115 @@ async def test_update_tier_refuses_a_rank_taken_by_another_tier() -> None:
 
     with pytest.raises(DuplicateTierRank):
         await update_tier(uow, UpdateTier(code="GOLD", rank=1))
+
+
+def test_the_highest_multiplier_is_accepted() -> None:
+    assert make_tier(multiplier=MAX_MULTIPLIER).multiplier == Decimal("100")
+
+
+async def test_a_tier_ranked_above_one_of_its_metric_with_a_lower_threshold_is_refused() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+    await create_tier(uow, CreateTier(code="DIAMOND", name="D", rank=4, threshold=1_000_000))
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await create_tier(uow, CreateTier(code="JUMP", name="J", rank=12, threshold=100))
+
+    assert error.value.field == ("threshold",)
+    assert "JUMP" in error.value.message and "SILVER" in error.value.message
+    assert "JUMP" not in {t.code for t in await list_tiers(uow)}
+
+
+async def test_a_tier_needs_a_strictly_higher_threshold_than_the_tier_below() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await create_tier(uow, CreateTier(code="TOP", name="T", rank=9, threshold=500_000))
+
+    assert "PLATINUM" in error.value.message
+
+
+async def test_a_tier_ranked_below_one_of_its_metric_with_a_higher_threshold_is_refused() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+    await update_tier(uow, UpdateTier(code="PLATINUM", rank=10))
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await create_tier(uow, CreateTier(code="MID", name="M", rank=5, threshold=600_000))
+
+    assert "PLATINUM" in error.value.message
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        UpdateTier(code="GOLD", threshold=50_000),
+        UpdateTier(code="GOLD", threshold=900_000),
+        UpdateTier(code="SILVER", rank=9),
+        UpdateTier(code="GOLD", metric=QualificationMetric.POINTS_EARNED_365D, threshold=0),
+    ],
+)
+async def test_a_change_that_breaks_the_climb_is_refused(change: UpdateTier) -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    before = await list_tiers(uow)
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await update_tier(uow, change)
+
+    assert error.value.field == ("threshold",)
+    assert await list_tiers(uow) == before
+
+
+async def test_tiers_of_another_metric_are_another_path_up() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    fan = await create_tier(
+        uow,
+        CreateTier(
+            code="FAN",
+            name="Fan",
+            rank=7,
+            threshold=300,
+            metric=QualificationMetric.POINTS_EARNED_365D,
+        ),
+    )
+
+    # 300 is below every spend threshold: points are compared with points only.
+    assert [t.code for t in await list_tiers(uow)][-1] == fan.code
+
+
+async def test_a_tier_above_the_entry_tier_needs_more_than_nothing_on_any_metric() -> None:
+    uow = FakeLoyaltyUnitOfWork()
+    await list_tiers(uow)
+
+    with pytest.raises(InvalidTierLadder) as error:
+        await create_tier(
+            uow,
+            CreateTier(
+                code="FREE",
+                name="Free",
+                rank=7,
+                threshold=0,
+                metric=QualificationMetric.POINTS_EARNED_365D,
+            ),
+        )
+
+    assert "entry tier MEMBER" in error.value.message
+
+
+def test_a_stored_ladder_out_of_line_still_loads_and_can_be_fixed() -> None:
+    # Ladders stored before the rule load as they are; a change is refused only for a
+    # conflict it adds.
+    member, silver, gold, platinum = default_tiers()
+    jump = make_tier(code="JUMP", rank=12, threshold=100)
+    ladder = TierLadder([member, silver, gold, platinum, jump])
+
+    renamed = ladder.with_tier(replace(silver, name="Silver+"))
+    fixed = renamed.with_tier(replace(jump, threshold=1_000_000))
+
+    assert fixed.get("JUMP").threshold == 1_000_000
+    assert ladder.out_of_line() and not fixed.out_of_line()
+    with pytest.raises(InvalidTierLadder):
+        ladder.with_tier(replace(gold, threshold=10))
