@@ -1,10 +1,10 @@
 """Mutations of the points ledger: `pointsRedeem` and `pointsAdjust`.
 
-Both need an idempotency key (in the input or the `Idempotency-Key` header). Besides
-the stored-response replay every mutation gets, the key is written on the ledger entry
-(scoped to the caller), so a retry after the stored response is gone still finds the
-first entry instead of spending twice. `dryRun` returns the would-be balance and the
-lots that would be touched, and changes nothing.
+Both need an idempotency key (in the input or the `Idempotency-Key` header), except for
+a dry run. Besides the stored-response replay every mutation gets, the key is written on
+the ledger entry (scoped to the caller), so a retry after the stored response is gone
+still finds the first entry instead of spending twice. `dryRun` returns the would-be
+balance and the lots that would be touched, and changes nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import api.loyalty.errors  # noqa: F401  (registers INSUFFICIENT_POINTS and othe
 from api.customers.loaders import CustomerByIdLoader
 from api.customers.ownership import acting_customer
 from api.errors import UserError
-from api.inputs import idempotency_key_field, user_errors_field
+from api.inputs import IDEMPOTENCY_KEY_DOC, user_errors_field
 from api.loyalty.types import PointsLotUse, PointsTransaction
 from api.mutation import mutation
 from api.permissions import require
 from api.relay import decode_id
 from domain.access.model import Role
 from domain.errors import NotFound, ValidationFailed
+from domain.loyalty.errors import IdempotencyKeyRequired
 from domain.loyalty.idempotency import prefixed_key
 from domain.loyalty.ledger import Source, SourceKind
 from domain.loyalty.points_services import (
@@ -46,16 +47,22 @@ Adjusters = require(Role.ADMIN, Role.SUPPORT)
 HEADER = "idempotency-key"
 
 
-class IdempotencyKeyRequired(ValidationFailed):
-    """Raised when a points change comes without an idempotency key."""
-
-
 class CustomerNotFound(NotFound):
     """Raised when the customer named does not exist."""
 
 
 class CustomerErased(ValidationFailed):
     """Raised when points of an erased customer would change."""
+
+
+def points_key_field() -> str | None:
+    return strawberry.field(
+        default=None,
+        description=(
+            f"{IDEMPOTENCY_KEY_DOC} Required (here or in the header), except on a dry run; "
+            "it is also kept on the ledger entry, so a retry never changes points twice."
+        ),
+    )
 
 
 @strawberry.type(description="What a points change did, or would do on a dry run.")
@@ -113,9 +120,12 @@ class PointsRedeemInput:
         default="redemption", description="What the points pay for (shown in the ledger)."
     )
     dry_run: bool = strawberry.field(
-        default=False, description="Only preview: the would-be balance and lots, nothing kept."
+        default=False,
+        description=(
+            "Only preview: the would-be balance and lots, nothing kept (no idempotency key needed)."
+        ),
     )
-    idempotency_key: str | None = idempotency_key_field()
+    idempotency_key: str | None = points_key_field()
 
 
 @strawberry.input(description="A manual change of a balance, with the reason for it.")
@@ -133,17 +143,24 @@ class PointsAdjustInput:
         default=None, description="The ticket this goodwill gesture belongs to, if any."
     )
     dry_run: bool = strawberry.field(
-        default=False, description="Only preview: the would-be balance and lots, nothing kept."
+        default=False,
+        description=(
+            "Only preview: the would-be balance and lots, nothing kept (no idempotency key needed)."
+        ),
     )
-    idempotency_key: str | None = idempotency_key_field()
+    idempotency_key: str | None = points_key_field()
 
 
-def ledger_key(info: strawberry.Info, given: str | None) -> str:
-    """The key written on the ledger entry: the client's, scoped to the caller as the
-    stored responses are (two callers may use the same key for different things)."""
+def ledger_key(info: strawberry.Info, given: str | None, *, dry_run: bool = False) -> str | None:
+    """The key written on the ledger entry: the client's (from the input or the
+    Idempotency-Key header), scoped to the caller as the stored responses are (two
+    callers may use the same key for different things). None only for a dry run without
+    one; any other call without a key is refused."""
     headers = getattr(info.context.request, "headers", None)
     raw = given if given is not None else headers.get(HEADER) if headers is not None else None
     if raw is None or not raw.strip():
+        if dry_run:
+            return None
         raise IdempotencyKeyRequired(
             "points changes need an idempotencyKey (or the Idempotency-Key header)",
             field=("idempotencyKey",),
@@ -232,7 +249,7 @@ class PointsMutation:
             RedeemPoints(
                 customer_id=customer_id,
                 points=input.points,
-                idempotency_key=ledger_key(info, input.idempotency_key),
+                idempotency_key=ledger_key(info, input.idempotency_key, dry_run=input.dry_run),
                 actor=info.context.principal.actor,
                 reason=input.reason,
                 dry_run=input.dry_run,
@@ -275,7 +292,7 @@ class PointsMutation:
                 customer_id=customer_id,
                 points=input.points,
                 reason=input.reason,
-                idempotency_key=ledger_key(info, input.idempotency_key),
+                idempotency_key=ledger_key(info, input.idempotency_key, dry_run=input.dry_run),
                 actor=info.context.principal.actor,
                 source=source,
                 expires_at=expires_at,

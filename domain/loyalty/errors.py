@@ -38,6 +38,10 @@ class InvalidPointsAmount(ValidationFailed):
     """Raised when a points amount is zero, negative where it must be positive, or too big."""
 
 
+class IdempotencyKeyRequired(ValidationFailed):
+    """Raised when a points change (not a dry run) comes without an idempotency key."""
+
+
 class ReasonRequired(ValidationFailed):
     """Raised when a manual adjustment is made without a reason."""
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from domain.loyalty.errors import InvalidPointsAmount
+from domain.ids import new_id
+from domain.loyalty.errors import IdempotencyKeyRequired, InvalidPointsAmount
 from domain.loyalty.idempotency import check_key, fingerprint, replay
 from domain.loyalty.ledger import (
     Allocation,
@@ -50,7 +51,8 @@ class RedeemPoints:
 
     customer_id: UUID
     points: int
-    idempotency_key: str
+    idempotency_key: str | None
+    """Required unless `dry_run` (see `key_of`)."""
     actor: str
     reason: str = "redemption"
     source: Source | None = None
@@ -64,7 +66,8 @@ class AdjustPoints:
     customer_id: UUID
     points: int
     reason: str
-    idempotency_key: str
+    idempotency_key: str | None
+    """Required unless `dry_run` (see `key_of`)."""
     actor: str
     source: Source | None = None
     """MANUAL by default; TICKET for a goodwill credit on a ticket."""
@@ -81,7 +84,7 @@ async def redeem_points(
         reason=command.reason,
         actor=command.actor,
         source=command.source,
-        idempotency_key=command.idempotency_key,
+        idempotency_key=key_of(command.idempotency_key, dry_run=command.dry_run),
         fingerprint=fingerprint(
             "redeem",
             customer_id=command.customer_id,
@@ -113,7 +116,7 @@ async def adjust_points(
         reason=command.reason.strip(),
         actor=command.actor,
         source=source,
-        idempotency_key=command.idempotency_key,
+        idempotency_key=key_of(command.idempotency_key, dry_run=command.dry_run),
         fingerprint=fingerprint(
             "adjust",
             customer_id=command.customer_id,
@@ -137,6 +140,19 @@ async def adjust_points(
         result = await post_in(uow, command.customer_id, posting, change, dry_run=command.dry_run)
         await uow.commit()
         return result
+
+
+def key_of(idempotency_key: str | None, *, dry_run: bool) -> str:
+    """The key of a points change: every change needs one; a dry run may go without,
+    taking a key of its own that no other request uses (a dry run stores nothing, so a
+    later change under the client's key is never answered with the dry run)."""
+    if idempotency_key is not None:
+        return idempotency_key
+    if not dry_run:
+        raise IdempotencyKeyRequired(
+            "points changes need an idempotency key", field=("idempotencyKey",)
+        )
+    return f"dry-run:{new_id()}"
 
 
 async def post_in(

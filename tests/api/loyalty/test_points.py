@@ -159,6 +159,58 @@ async def test_a_points_change_needs_an_idempotency_key(admin: GraphQLClient) ->
     assert by_header["pointsRedeem"]["balance"] == SIGNUP_BONUS - 1
 
 
+async def test_a_dry_run_needs_no_idempotency_key(
+    services: Services, admin: GraphQLClient, gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    customer = await new_customer(admin)
+    app = gql.as_(token_for(services, customer))
+    before = await ledger(engine, customer)
+
+    # Given no key, in the input or the header, When the calls are previews
+    previews = [
+        (await client.execute(REDEEM, {"input": fields}))["pointsRedeem"]
+        for client, fields in (
+            (admin, {"customerId": customer, "points": 40, "dryRun": True}),
+            (app, {"points": 40, "dryRun": True}),
+        )
+    ]
+    credit = (
+        await admin.execute(
+            ADJUST,
+            {"input": {"customerId": customer, "points": 5, "reason": "x", "dryRun": True}},
+        )
+    )["pointsAdjust"]
+
+    # Then they answer, and nothing changed
+    for preview in previews:
+        assert preview["userErrors"] == []
+        assert preview["dryRun"] is True and preview["balance"] == SIGNUP_BONUS - 40
+    assert credit["userErrors"] == [] and credit["balance"] == SIGNUP_BONUS + 5
+    assert await ledger(engine, customer) == before
+    real = (await admin.execute(REDEEM, {"input": {"customerId": customer, "points": 40}}))[
+        "pointsRedeem"
+    ]
+    assert real["userErrors"][0]["field"] == ["idempotencyKey"]
+
+
+async def test_a_dry_run_under_a_key_is_never_replayed_for_a_real_change(
+    admin: GraphQLClient, engine: AsyncEngine
+) -> None:
+    customer = await new_customer(admin)
+    preview = await redeem(admin, customerId=customer, points=40, dryRun=True, idempotencyKey="d")
+    assert preview["dryRun"] is True
+
+    # The ledger stored nothing under the key: once the stored responses are gone (or
+    # from another caller's point of view), the real change happens.
+    async with engine.begin() as conn:
+        await conn.execute(delete(idempotency_records))
+    real = await redeem(admin, customerId=customer, points=40, idempotencyKey="d")
+
+    assert real["userErrors"] == [] and real["dryRun"] is False
+    assert real["transaction"]["points"] == -40
+    assert await stored_balance(engine, customer) == SIGNUP_BONUS - 40
+
+
 async def test_a_customer_token_redeems_only_its_own_points(
     services: Services, admin: GraphQLClient, gql: GraphQLClient, engine: AsyncEngine
 ) -> None:

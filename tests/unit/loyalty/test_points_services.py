@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from domain.errors import IdempotencyConflict, ValidationFailed
-from domain.loyalty.errors import InsufficientPoints, ReasonRequired
+from domain.loyalty.errors import IdempotencyKeyRequired, InsufficientPoints, ReasonRequired
 from domain.loyalty.events import PointsBalanceChanged
 from domain.loyalty.ledger import EntryKind, Source, SourceKind
 from domain.loyalty.nightly import award_birthday_bonuses, expire_points, points_liability
@@ -163,6 +163,37 @@ async def test_a_redeem_dry_run_shows_the_effect_and_changes_nothing() -> None:
     # The key was not used up by the dry run.
     real = await redeem_points(uow, clock, redeem(customer_id, 100))
     assert not real.replayed and real.balance == 30
+
+
+async def test_a_dry_run_needs_no_idempotency_key() -> None:
+    uow, clock, customer_id = await member_with(100)
+    entries = len(uow.points.entries)
+
+    redeemed = await redeem_points(
+        uow, clock, replace(redeem(customer_id, 30, dry_run=True), idempotency_key=None)
+    )
+    credited = await adjust_points(
+        uow, clock, NO_SIGNUP, replace(credit(customer_id, 5), idempotency_key=None, dry_run=True)
+    )
+
+    assert (redeemed.dry_run, redeemed.balance) == (True, 70)
+    assert (credited.dry_run, credited.balance) == (True, 105)
+    assert len(uow.points.entries) == entries
+    assert uow.points.balance_of(customer_id) == 100
+
+
+async def test_a_change_without_an_idempotency_key_is_refused() -> None:
+    uow, clock, customer_id = await member_with(100)
+
+    with pytest.raises(IdempotencyKeyRequired) as redeeming:
+        await redeem_points(uow, clock, replace(redeem(customer_id, 30), idempotency_key=None))
+    with pytest.raises(IdempotencyKeyRequired) as adjusting:
+        await adjust_points(
+            uow, clock, NO_SIGNUP, replace(credit(customer_id, 5), idempotency_key=None)
+        )
+
+    assert redeeming.value.field == adjusting.value.field == ("idempotencyKey",)
+    assert uow.points.balance_of(customer_id) == 100
 
 
 async def test_an_adjustment_dry_run_changes_nothing() -> None:
