@@ -13,9 +13,9 @@ from uuid import UUID
 
 import strawberry
 from strawberry import relay
+from strawberry.permission import BasePermission, PermissionExtension
 
 from api.loyalty.enums import EntryKind, QualificationMetric, SourceKind
-from api.permissions import require
 from api.relay import PAGE_ARGS_DOC, Connection, connection, page_request
 from domain.access.model import Role
 from domain.loyalty.ledger import LedgerEntry
@@ -28,8 +28,18 @@ from persistence.queries.loyalty import (
     transaction_pages_by_customer,
 )
 
-# Who made an entry (an API key or a customer) is for staff, not for apps.
-StaffReaders = require(Role.ADMIN, Role.MARKETER, Role.SUPPORT, Role.ANALYST)
+STAFF_ROLES = frozenset({Role.ADMIN, Role.MARKETER, Role.SUPPORT, Role.ANALYST})
+
+
+class StaffOnlyOrNull(BasePermission):
+    """Who made an entry (an API key or a customer) is for staff, not for apps: other
+    callers read null (`fail_silently`), so the rest of their query still answers."""
+
+    message = "Only staff see who made a ledger entry"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        return principal is not None and principal.role in STAFF_ROLES
 
 
 @strawberry.type(description="A level of the loyalty programme, reached by qualifying.")
@@ -173,10 +183,18 @@ class PointsTransaction(relay.Node):
     customer_id: strawberry.Private[UUID]
 
     @strawberry.field(
-        description="Who made the entry: system, api_key:<id> or customer:<id> (staff only).",
-        permission_classes=[StaffReaders],
+        description=(
+            "Who made the entry: system, api_key:<id> or customer:<id>. Staff only "
+            "(ADMIN, MARKETER, SUPPORT, ANALYST): null for other callers (customer tokens, "
+            "STOREFRONT keys)."
+        ),
+        extensions=[
+            PermissionExtension(
+                permissions=[StaffOnlyOrNull()], fail_silently=True, use_directives=False
+            )
+        ],
     )
-    def actor(self) -> str:
+    def actor(self) -> str | None:
         return self.actor_name
 
     @strawberry.field(description="The lots this entry touched, oldest first.")

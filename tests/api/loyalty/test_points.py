@@ -292,7 +292,54 @@ async def test_a_customer_token_sees_only_its_own_ledger_entries(
     assert (await app.execute(NODE, {"id": own_entry}))["node"]["kind"] == "REDEEM"
     assert (await admin.execute(NODE, {"id": entry}))["node"]["points"] == -1
     actor = await app.post(
-        """query($id: ID!) { node(id: $id) { ... on PointsTransaction { actor } } }""",
+        """query($id: ID!) { node(id: $id) { ... on PointsTransaction { kind actor } } }""",
         {"id": own_entry},
     )
-    assert actor.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert actor.json() == {"data": {"node": {"kind": "REDEEM", "actor": None}}}
+
+
+ME_LEDGER = """
+query { me { id points { balance transactions(first: 5) { nodes { kind points actor } } } } }
+"""
+
+
+async def test_who_made_an_entry_is_null_for_a_customer_and_the_rest_of_me_answers(
+    services: Services, admin: GraphQLClient, gql: GraphQLClient
+) -> None:
+    customer = await new_customer(admin)
+    await adjust(admin, customerId=customer, points=5)
+    app = gql.as_(token_for(services, customer))
+
+    response = (await app.post(ME_LEDGER)).json()
+
+    assert "errors" not in response, response
+    me = response["data"]["me"]
+    assert me["id"] == customer and me["points"]["balance"] == SIGNUP_BONUS + 5
+    assert [(n["kind"], n["actor"]) for n in me["points"]["transactions"]["nodes"]] == [
+        ("ADJUST", None),
+        ("EARN", None),
+    ]
+    redeemed = (
+        await app.post(
+            """mutation { pointsRedeem(input: {points: 1, idempotencyKey: "a-1"}) {
+                 transaction { kind actor } userErrors { code } } }"""
+        )
+    ).json()
+    assert redeemed == {
+        "data": {
+            "pointsRedeem": {"transaction": {"kind": "REDEEM", "actor": None}, "userErrors": []}
+        }
+    }
+    storefront = gql.as_(await make_api_key(services, Role.STOREFRONT))
+    seen_by_storefront = await storefront.execute(
+        "query($id: ID!) { customer(id: $id) { points { transactions { nodes { actor } } } } }",
+        {"id": customer},
+    )
+    nodes = seen_by_storefront["customer"]["points"]["transactions"]["nodes"]
+    assert {n["actor"] for n in nodes} == {None}
+    seen_by_staff = await admin.execute(
+        "query($id: ID!) { customer(id: $id) { points { transactions { nodes { actor } } } } }",
+        {"id": customer},
+    )
+    actors = [n["actor"] for n in seen_by_staff["customer"]["points"]["transactions"]["nodes"]]
+    assert [a.split(":")[0] for a in actors] == ["customer", "api_key", "system"]
