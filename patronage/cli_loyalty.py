@@ -40,12 +40,28 @@ def _day(raw: str | None, name: str) -> date | None:
 def evaluate(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Evaluate as of this date (default: today, store time)."),
+        typer.Option(
+            "--as-of",
+            help="Evaluate as of this date, today or earlier (default: today, store time).",
+        ),
     ] = None,
 ) -> None:
     """Downgrade (or extend) members whose hold ended, to the tier they still qualify for."""
     settings = _settings()
     day = _day(as_of, "--as-of")
+    if day is not None:
+        from patronage.clock import SystemClock
+        from patronage.loyalty import store_today
+
+        today = store_today(settings, SystemClock())
+        if day > today:
+            # Qualifying values are today's: a later date would downgrade members whose
+            # hold has not ended yet.
+            out.print(
+                f"[red]--as-of must be today ({today}, store time) or earlier, got {day}: "
+                "the evaluation only knows today's qualifying activity[/red]"
+            )
+            raise typer.Exit(2)
 
     async def main() -> str:
         from domain.loyalty.membership_services import evaluate_memberships

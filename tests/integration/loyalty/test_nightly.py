@@ -175,6 +175,22 @@ def test_the_cli_runs_the_nightly_steps(tmp_path: Path) -> None:
     assert _exit_code(["loyalty", "evaluate", "--as-of", "June"], env) == 2
 
 
+def test_the_cli_refuses_to_evaluate_as_of_a_future_date(tmp_path: Path) -> None:
+    # Qualifying activity is today's: a later date would downgrade members whose hold
+    # has not ended yet, and print a normal-looking report.
+    env = environment(f"sqlite:///{tmp_path}/cli.db", None)
+    cli(["migrate"], env)
+    later = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+
+    done = _run(["loyalty", "evaluate", "--as-of", later], env)
+
+    assert done.returncode == 2
+    assert "--as-of must be today" in done.stderr and later in done.stderr
+    assert "reviewed" not in done.stderr
+    today = datetime.now(UTC).date().isoformat()
+    assert "0 reviewed" in _stderr(["loyalty", "evaluate", "--as-of", today], env)
+
+
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "patronage", *args],
