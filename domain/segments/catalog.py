@@ -5,18 +5,31 @@ Units: money attributes are written in MAJOR units of the store's base currency
 dates are ISO `'YYYY-MM-DD'`.
 
 Text rules (how string literals and values compare; the SQL compiler must do the same):
-- EXACT: case-sensitive, exactly as written (`tier`, `country`, `channels`, `meta.*`, ...);
+- EXACT: case-sensitive, exactly as written (`channels`, `meta.*`, names, ...);
 - LOWERCASE: `email` literals are lowercased at parse time and customer emails are
   compared lowercased (the customers context stores them normalised);
+- UPPERCASE: codes stored in upper case (`tier`, `country`): literals are upper-cased at
+  parse time, so `tier = 'gold'` is `tier = 'GOLD'` (enum-like, case-insensitive);
 - TAG: `tags` literals are normalised like tags (`domain.tags.model.normalise_tag`);
 - enum literals are matched case-insensitively and stored in their canonical UPPERCASE.
+
+Ranges: each whole-number and decimal attribute has the range of values it can hold
+(`low`..`high`, inclusive, in the language's units); a literal outside it is a type
+error at parse time, so the SQL never binds a value its column cannot hold.
+
+Personal data: attributes marked `personal` (email, phone, names, birthday, city: what
+the API masks for ANALYST keys) cannot be tested by such keys, or a query would reveal
+them (`email = 'x@y'` counting 1); a catalog `without_personal_data()` refuses them, and
+`meta.<key>`, which reaches private metadata. Aggregate-safe attributes derived from them
+(`birthday_month`, `age`) and coarse places (`country`, `region`) stay allowed.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import Enum, StrEnum
 
 
@@ -54,6 +67,7 @@ class TextRule(Enum):
 
     EXACT = "EXACT"
     LOWERCASE = "LOWERCASE"
+    UPPERCASE = "UPPERCASE"
     TAG = "TAG"
 
 
@@ -87,6 +101,9 @@ class Attribute:
     values: tuple[str, ...] = ()
     money: bool = False
     text_rule: TextRule = TextRule.EXACT
+    low: int | Decimal | None = None
+    high: int | Decimal | None = None
+    personal: bool = False
 
     @property
     def operators(self) -> frozenset[Operator]:
@@ -112,6 +129,15 @@ LIFECYCLE_STAGES = ("PROSPECT", "NEW", "ACTIVE", "AT_RISK", "DORMANT", "LOST")
 
 _TEXT, _INT, _NUM = AttributeType.STRING, AttributeType.INTEGER, AttributeType.DECIMAL
 
+INT32_MAX = 2**31 - 1
+# Whole days either way that still name a calendar date (0001-01-01 to 9999-12-31).
+MAX_DAYS = 3_652_059
+# Money in major units: minor units are stored in 64-bit integers, and a currency has at
+# most 4 decimals, so 10^13 major units (10^17 minor) always fits.
+MAX_MONEY = 10**13
+# The language's own limit on literals (15 digits), for values stored in 64-bit columns.
+MAX_POINTS = 10**15 - 1
+
 
 def _enum(name: str, values: tuple[str, ...], description: str) -> Attribute:
     return Attribute(name, AttributeType.ENUM, description, values=values)
@@ -121,45 +147,83 @@ def _set(name: str, description: str, rule: TextRule = TextRule.EXACT) -> Attrib
     return Attribute(name, AttributeType.SET, description, text_rule=rule)
 
 
+def _personal(
+    name: str, kind: AttributeType, description: str, rule: TextRule = TextRule.EXACT
+) -> Attribute:
+    return Attribute(name, kind, description, text_rule=rule, personal=True)
+
+
+def _count(name: str, description: str) -> Attribute:
+    """A count, stored in a 32-bit integer column (or counted)."""
+    return Attribute(name, _INT, description, low=0, high=INT32_MAX)
+
+
+def _days(name: str, description: str) -> Attribute:
+    """Whole days since an instant (negative for one in the future)."""
+    return Attribute(name, _INT, description, low=-MAX_DAYS, high=MAX_DAYS)
+
+
+def _score(name: str, description: str) -> Attribute:
+    """A score or rating from 1 to 5 (a SMALLINT column with that check)."""
+    return Attribute(name, _INT, description, low=1, high=5)
+
+
+def _money(name: str, description: str) -> Attribute:
+    """An amount in major units, stored as 64-bit minor units."""
+    limit = Decimal(MAX_MONEY)
+    return Attribute(name, _NUM, description, money=True, low=-limit, high=limit)
+
+
 STANDARD_ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("email", _TEXT, "email address (compared lowercased)", text_rule=TextRule.LOWERCASE),
-    Attribute("phone", _TEXT, "phone number in E.164 form"),
-    Attribute("first_name", _TEXT, "first name"),
-    Attribute("last_name", _TEXT, "last name"),
+    _personal("email", _TEXT, "email address (compared lowercased)", TextRule.LOWERCASE),
+    _personal("phone", _TEXT, "phone number in E.164 form"),
+    _personal("first_name", _TEXT, "first name"),
+    _personal("last_name", _TEXT, "last name"),
     _enum("gender", GENDERS, "gender"),
-    Attribute("birthday", AttributeType.DATE, "date of birth"),
-    Attribute("birthday_month", _INT, "month of birth, 1 to 12"),
-    Attribute("age", _INT, "age in whole years on the as-of date"),
-    Attribute("country", _TEXT, "country code"),
+    _personal("birthday", AttributeType.DATE, "date of birth"),
+    Attribute("birthday_month", _INT, "month of birth, 1 to 12", low=1, high=12),
+    Attribute("age", _INT, "age in whole years on the as-of date", low=0, high=200),
+    Attribute("country", _TEXT, "ISO country code, e.g. 'FR'", text_rule=TextRule.UPPERCASE),
     Attribute("region", _TEXT, "region"),
-    Attribute("city", _TEXT, "city"),
+    _personal("city", _TEXT, "city"),
     Attribute("locale", _TEXT, "locale, e.g. 'en-GB'"),
-    Attribute("created_days", _INT, "days since the customer was created"),
+    _days("created_days", "days since the customer was created"),
     _enum("email_consent", CONSENT_STATES, "current email marketing consent"),
     _enum("sms_consent", CONSENT_STATES, "current SMS marketing consent"),
     _enum("push_consent", CONSENT_STATES, "current push marketing consent"),
-    Attribute("tier", _TEXT, "membership tier code (codes are configurable)"),
-    Attribute("points_balance", _INT, "current points balance"),
-    Attribute("points_lifetime", _INT, "points earned over the customer's lifetime"),
-    Attribute("orders_count", _INT, "number of orders"),
-    Attribute("net_spent", _NUM, "net spend in major units of the base currency", money=True),
-    Attribute("average_order_value", _NUM, "average order value in major units", money=True),
-    Attribute("first_order_days", _INT, "days since the first order"),
-    Attribute("last_order_days", _INT, "days since the last order"),
-    Attribute("refunds_count", _INT, "number of refunds"),
-    Attribute("rfm_recency", _INT, "RFM recency score, 1 to 5"),
-    Attribute("rfm_frequency", _INT, "RFM frequency score, 1 to 5"),
-    Attribute("rfm_monetary", _INT, "RFM monetary score, 1 to 5"),
+    Attribute(
+        "tier",
+        _TEXT,
+        "membership tier code (codes are configurable; compared in upper case)",
+        text_rule=TextRule.UPPERCASE,
+    ),
+    Attribute("points_balance", _INT, "current points balance", low=0, high=MAX_POINTS),
+    Attribute(
+        "points_lifetime",
+        _INT,
+        "points earned over the customer's lifetime",
+        low=0,
+        high=MAX_POINTS,
+    ),
+    _count("orders_count", "number of orders"),
+    _money("net_spent", "net spend in major units of the base currency"),
+    _money("average_order_value", "average order value in major units"),
+    _days("first_order_days", "days since the first order"),
+    _days("last_order_days", "days since the last order"),
+    _count("refunds_count", "number of refunds"),
+    _score("rfm_recency", "RFM recency score, 1 to 5"),
+    _score("rfm_frequency", "RFM frequency score, 1 to 5"),
+    _score("rfm_monetary", "RFM monetary score, 1 to 5"),
     _enum("rfm_group", RFM_GROUPS, "RFM group (Shopify's CustomerRfmGroup values)"),
-    Attribute("clv", _NUM, "predicted 12-month customer lifetime value in major units", money=True),
-    Attribute("churn_risk", _NUM, "churn risk between 0 and 1"),
+    _money("clv", "predicted 12-month customer lifetime value in major units"),
+    Attribute("churn_risk", _NUM, "churn risk between 0 and 1", low=Decimal(0), high=Decimal(1)),
     _enum("lifecycle", LIFECYCLE_STAGES, "lifecycle stage"),
-    Attribute("open_tickets", _INT, "number of open tickets"),
-    Attribute("cart_abandoned_days", _INT, "days since a cart was last abandoned"),
-    Attribute("last_seen_days", _INT, "days since the customer was last seen"),
-    Attribute("last_review_rating", _INT, "rating of the last review, 1 to 5"),
-    Attribute("last_message_opened_days", _INT, "days since a message was last opened"),
-    Attribute("last_message_clicked_days", _INT, "days since a message was last clicked"),
+    _count("open_tickets", "number of open tickets"),
+    _days("cart_abandoned_days", "days since a cart was last abandoned"),
+    _days("last_seen_days", "days since the customer was last seen"),
+    _score("last_review_rating", "rating of the last review, 1 to 5"),
+    _days("last_message_opened_days", "days since a message was last opened"),
+    _days("last_message_clicked_days", "days since a message was last clicked"),
     _set("tags", "tags (manual and rule tags)", TextRule.TAG),
     _set("channels", "sales channels the customer is known on"),
     _set("categories", "product categories the customer bought"),
@@ -172,9 +236,17 @@ META_PREFIX = "meta."
 class AttributeCatalog:
     """The attributes a query may name; `meta.<key>` reaches metadata when allowed."""
 
-    def __init__(self, attributes: Iterable[Attribute], *, allow_meta: bool = True) -> None:
+    def __init__(
+        self,
+        attributes: Iterable[Attribute],
+        *,
+        allow_meta: bool = True,
+        refuse_personal: str | None = None,
+    ) -> None:
         self._attributes = {attribute.name: attribute for attribute in attributes}
         self.allow_meta = allow_meta
+        self.refuse_personal = refuse_personal
+        """Why personal attributes are refused (None: they are allowed)."""
 
     def __contains__(self, name: object) -> bool:
         return name in self._attributes
@@ -199,12 +271,32 @@ class AttributeCatalog:
     def without(self, *names: str) -> AttributeCatalog:
         """A copy without `names` (how a catalog change that retires attributes looks)."""
         kept = (a for a in self._attributes.values() if a.name not in names)
-        return AttributeCatalog(kept, allow_meta=self.allow_meta)
+        return self._copy(kept)
 
     def with_attribute(self, attribute: Attribute) -> AttributeCatalog:
         """A copy with `attribute` added or replaced."""
         attributes = {**self._attributes, attribute.name: attribute}
-        return AttributeCatalog(attributes.values(), allow_meta=self.allow_meta)
+        return self._copy(attributes.values())
+
+    def with_values(self, name: str, values: Iterable[str]) -> AttributeCatalog:
+        """A copy where text attribute `name` only takes `values` (an enum of data, such as
+        the configured tier codes): another value is a type error naming the known ones."""
+        attribute = self._attributes[name]
+        return self.with_attribute(
+            replace(attribute, type=AttributeType.ENUM, values=tuple(values))
+        )
+
+    def without_personal_data(self, reason: str) -> AttributeCatalog:
+        """A copy refusing personal attributes (and metadata, which may hold anything)
+        with `reason`: for principals that see personal data masked."""
+        copy = self._copy(self._attributes.values())
+        copy.refuse_personal = reason
+        return copy
+
+    def _copy(self, attributes: Iterable[Attribute]) -> AttributeCatalog:
+        return AttributeCatalog(
+            attributes, allow_meta=self.allow_meta, refuse_personal=self.refuse_personal
+        )
 
 
 DEFAULT_CATALOG = AttributeCatalog(STANDARD_ATTRIBUTES)

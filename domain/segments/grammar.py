@@ -33,7 +33,7 @@ cmp_op: EQ | NE | LE | GE | LT | GT
 value: STRING | NUMBER
 value_list: LPAR [value (_COMMA value)*] _RPAR
 
-NAME: /[A-Za-z_][A-Za-z0-9_]*/
+NAME: /(?!(?:and|or|not|in|is|null|contains|between)\b)[^\W\d]\w*/i
 META_NAME.3: /meta\.[A-Za-z0-9_\-]+/i
 STRING: /'(?:[^']|'')*'/
 NUMBER: /-?[0-9]+(\.[0-9]+)?/
@@ -79,7 +79,7 @@ _DESCRIPTIONS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"_RPAR"}), "')'"),
     (frozenset({"$END"}), "the end of the query"),
 )
-_TOKEN = re.compile(r"'(?:[^']|'')*'?|[A-Za-z_][\w.\-]*|-?\d+(?:\.\d+)?|<=|>=|!=|<>|\S")
+_TOKEN = re.compile(r"'(?:[^']|'')*'?|[^\W\d][\w.\-]*|-?\d+(?:\.\d+)?|<=|>=|!=|<>|\S")
 
 
 def describe_expected(terminals: Iterable[str]) -> str:
@@ -110,6 +110,15 @@ def syntax_error(text: str, error: UnexpectedInput) -> SegmentQueryError:
     if isinstance(error, UnexpectedToken):
         accepted: set[str] = error.interactive_parser.accepts()  # type: ignore[no-untyped-call]
         expected = describe_expected(accepted)
+        if error.token.type == "NULL" and accepted & {"STRING", "NUMBER"}:
+            line, column = position(text, error.token.start_pos or 0)
+            return SegmentQueryError(
+                "NULL is not a value: test for an unknown value with "
+                "<attribute> IS NULL (or IS NOT NULL)",
+                line=line,
+                column=column,
+                expected=expected,
+            )
         if error.token.type == "$END":
             offset = len(text.rstrip())
             found = "but the query ends here"

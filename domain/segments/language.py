@@ -96,6 +96,12 @@ class _Checker(Transformer_NonRecursive[Token, _Node]):
             key = token[len(META_PREFIX) :]
             if not self.catalog.allow_meta:
                 raise error_at(token, "metadata attributes (meta.<key>) are not available")
+            if self.catalog.refuse_personal is not None:
+                raise error_at(
+                    token,
+                    f"{token} cannot be used: metadata may hold personal data, and "
+                    f"{self.catalog.refuse_personal}",
+                )
             return _Ref(Attr.meta(key), self.catalog.meta(key), token)
         name = token.lower()
         attribute = self.catalog.get(name)
@@ -103,6 +109,11 @@ class _Checker(Transformer_NonRecursive[Token, _Node]):
             suggestion = self.catalog.suggest(name)
             hint = f"; did you mean '{suggestion}'?" if suggestion else ""
             raise error_at(token, f"unknown attribute '{token}'{hint}", "an attribute name")
+        if attribute.personal and self.catalog.refuse_personal is not None:
+            raise error_at(
+                token,
+                f"{name} cannot be used: it is personal data, and {self.catalog.refuse_personal}",
+            )
         return _Ref(Attr(name), attribute, token)
 
     def cmp_op(self, children: list[Token]) -> Token:

@@ -64,9 +64,9 @@ def convert(attribute: Attribute, literal: Literal) -> Value:
     raw = literal.raw
     kind = attribute.type
     if kind is AttributeType.INTEGER and isinstance(raw, int):
-        return raw
+        return _in_range(attribute, literal.token, raw)
     if kind is AttributeType.DECIMAL and isinstance(raw, int | Decimal):
-        return Decimal(raw)
+        return _in_range(attribute, literal.token, Decimal(raw))
     if isinstance(raw, str):
         if kind in (AttributeType.STRING, AttributeType.META, AttributeType.SET):
             return _text(attribute, literal.token, raw)
@@ -82,9 +82,28 @@ def convert(attribute: Attribute, literal: Literal) -> Value:
     )
 
 
+def _in_range(attribute: Attribute, token: Token, number: int | Decimal) -> int | Decimal:
+    """`number` when `attribute` can hold it, else a type error giving the range."""
+    low, high = attribute.low, attribute.high
+    if (low is None or number >= low) and (high is None or number <= high):
+        return number
+    allowed = f"{_bound(low, '-')} to {_bound(high, '')}"
+    raise error_at(
+        token,
+        f"{token} is out of range for {attribute.name}: it takes {allowed}",
+        expected=f"a value from {allowed}",
+    )
+
+
+def _bound(value: int | Decimal | None, sign: str) -> str:
+    return f"{sign}{MAX_MAGNITUDE - 1}" if value is None else f"{value}"
+
+
 def _text(attribute: Attribute, token: Token, raw: str) -> str:
     if attribute.text_rule is TextRule.LOWERCASE:
         return raw.lower()
+    if attribute.text_rule is TextRule.UPPERCASE:
+        return raw.upper()
     if attribute.text_rule is TextRule.TAG:
         try:
             return normalise_tag(raw)

@@ -12,10 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import and_, false, not_, or_, true
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Integer,
+    Numeric,
+    SmallInteger,
+    and_,
+    false,
+    not_,
+    or_,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from persistence.queries.segments.intervals import Interval, Mapping, any_contains, identity
 
@@ -47,9 +60,51 @@ def _mapped(mapping: Mapping, intervals: Sequence[Interval]) -> list[Interval]:
     return [m for m in (mapping(i) for i in intervals) if m is not None]
 
 
+def storable(kind: TypeEngine[Any]) -> tuple[Any, Any] | None:
+    """The least and greatest value a column of numeric type `kind` holds (None: any)."""
+    if isinstance(kind, SmallInteger):
+        return -(2**15), 2**15 - 1
+    if isinstance(kind, BigInteger):
+        return -(2**63), 2**63 - 1
+    if isinstance(kind, Integer):
+        return -(2**31), 2**31 - 1
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        if kind.precision is None or kind.scale is None:
+            return None
+        most = Decimal(10) ** (kind.precision - kind.scale) - Decimal(10) ** -kind.scale
+        return -most, most
+    return None
+
+
+def fitted(intervals: Sequence[Interval], limits: tuple[Any, Any]) -> list[Interval]:
+    """`intervals` restricted to the values a column can hold: the same set of storable
+    values, written only with constants the column's type can bind (PostgreSQL refuses
+    to compare an INTEGER with 2147483648 rather than answer FALSE). The parser already
+    refuses such literals; this keeps the compiler safe for any tree it is given."""
+    least, greatest = limits
+    kept: list[Interval] = []
+    for interval in intervals:
+        low, high = interval.low, interval.high
+        if low is not None:
+            if low.value > greatest:
+                continue
+            if low.value < least:
+                low = None
+        if high is not None:
+            if high.value < least:
+                continue
+            if high.value > greatest:
+                high = None
+        kept.append(Interval(low, high))
+    return kept
+
+
 def member_of(expr: ColumnElement[Any], intervals: Sequence[Interval]) -> tuple[Condition, bool]:
     """`expr` in the union of `intervals`, and whether that condition is NULL whenever
     `expr` is NULL (plain comparisons are; the constants for "nothing"/"all" are not)."""
+    limits = storable(expr.type)
+    if limits is not None:
+        intervals = fitted(intervals, limits)
     if not intervals:
         return false(), False
     points = list(dict.fromkeys(i.low.value for i in intervals if i.is_point and i.low))

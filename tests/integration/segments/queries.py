@@ -28,7 +28,15 @@ from domain.segments.syntax import (
     Not,
     Or,
 )
-from tests.unit.segments.strategies import ATTRIBUTES, LOWER_TEXTS, SET_ITEMS, TAGS, TEXTS
+from tests.unit.segments.strategies import (
+    ATTRIBUTES,
+    LOWER_TEXTS,
+    SET_ITEMS,
+    TAGS,
+    TEXTS,
+    UPPER_TEXTS,
+    ranged,
+)
 
 INTEGERS = st.integers(-2, 6)
 DECIMALS = st.integers(-90, 90).map(lambda n: Decimal(n).scaleb(-3))
@@ -38,15 +46,17 @@ DATES = st.dates(date(1990, 1, 1), date(1990, 1, 6))
 def _values(attribute: Attribute) -> st.SearchStrategy[Any]:
     kind = attribute.type
     if kind is AttributeType.INTEGER:
-        return INTEGERS
+        return ranged(attribute, INTEGERS)
     if kind is AttributeType.DECIMAL:
-        return DECIMALS
+        return ranged(attribute, DECIMALS)
     if kind is AttributeType.DATE:
         return DATES
     if kind is AttributeType.ENUM:
         return st.sampled_from(attribute.values)
     if attribute.text_rule is TextRule.LOWERCASE:
         return st.sampled_from(LOWER_TEXTS)
+    if attribute.text_rule is TextRule.UPPERCASE:
+        return st.sampled_from(UPPER_TEXTS)
     if attribute.text_rule is TextRule.TAG:
         return st.sampled_from(TAGS)
     if kind is AttributeType.SET:

@@ -31,7 +31,14 @@ from persistence.tables.scoring import customer_scores
 from persistence.tables.segments import segment_members
 from persistence.tables.tags import customer_tags
 from persistence.tables.tickets import QUEUE_END, tickets
-from tests.unit.segments.strategies import LOWER_TEXTS, META_KEYS, SET_ITEMS, TAGS, TEXTS
+from tests.unit.segments.strategies import (
+    LOWER_TEXTS,
+    META_KEYS,
+    SET_ITEMS,
+    TAGS,
+    TEXTS,
+    UPPER_TEXTS,
+)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -345,6 +352,7 @@ def _ticket_row(customer_id: UUID, status: str) -> dict[str, Any]:
 # -- hypothesis ------------------------------------------------------------------------
 
 _SHORT_TEXTS = [t for t in TEXTS if len(t) <= 2]
+_SHORT_CODES = [t for t in UPPER_TEXTS if len(t) <= 2]
 _MINUTES = st.sampled_from([0, 1, 719, 1439, -1])  # around local midnight and noon
 _DAYS = st.integers(-2, 6)
 
@@ -399,7 +407,7 @@ def customer_facts(draw: st.DrawFn, as_of: date, zone: tzinfo) -> CustomerFacts:
             name: draw(_maybe(texts))
             for name in ("phone", "first_name", "last_name", "region", "city", "locale")
         },
-        "country": draw(_maybe(st.sampled_from(_SHORT_TEXTS))),
+        "country": draw(_maybe(st.sampled_from(_SHORT_TEXTS + _SHORT_CODES))),
         "gender": draw(_maybe(st.sampled_from(GENDERS))),
         "birthday": draw(st.one_of(st.none(), birthdays(as_of), birthdays(as_of))),
         **{
@@ -458,7 +466,7 @@ def customer_facts(draw: st.DrawFn, as_of: date, zone: tzinfo) -> CustomerFacts:
         public_metadata=draw(meta),
         private_metadata=draw(meta),
         stats=stats,
-        tier=draw(_maybe(texts)),
+        tier=draw(_maybe(st.sampled_from(TEXTS + UPPER_TEXTS))),
         points=draw(_maybe(st.tuples(_SMALL, _SMALL))),
         scores=scores,
         engagement=draw(_maybe(st.tuples(_maybe(at), _maybe(at)))),

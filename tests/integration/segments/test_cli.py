@@ -64,7 +64,7 @@ def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_command_reevaluates_and_reports_broken_segments(database_url: str) -> None:
     good, broken = new_id(), new_id()
-    marker = new_id().hex[:8]
+    marker = new_id().hex[:8].upper()  # tier codes are upper case
     queries = {good: f"tier = '{marker}'", broken: "retired_attribute = 1"}
     facts = [CustomerFacts(tier=marker), CustomerFacts(tier=marker), CustomerFacts()]
     asyncio.run(_seed(database_url, queries, facts))

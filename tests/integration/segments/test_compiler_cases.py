@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.segments.catalog import Operator
 from domain.segments.evaluator import evaluate
 from domain.segments.language import parse
+from domain.segments.printer import to_text
+from domain.segments.syntax import Attr, Between, Compare, InList
 from persistence.queries.segments import (
     compile_query,
     count_matching,
@@ -233,3 +237,45 @@ def test_the_list_filter_refuses_a_bad_query(text: str) -> None:
 
     with pytest.raises(SegmentQueryError):
         customer_query_filter(text, as_of=AS_OF, zone=ZONE)
+
+
+# Trees built directly (the parser refuses these literals): the compiler must still only
+# bind constants each column's type can hold, with the meaning the evaluator gives.
+_BEYOND_COLUMNS = [
+    Compare(Attr("orders_count"), Operator.GT, 2**31),
+    Compare(Attr("orders_count"), Operator.LT, 2**31),
+    InList(Attr("orders_count"), (999_999_999_999_999, -1, 0)),
+    InList(Attr("refunds_count"), (2**31,), negated=True),
+    Compare(Attr("birthday_month"), Operator.EQ, 2**31),
+    Compare(Attr("rfm_recency"), Operator.NE, 2**31),
+    Between(Attr("rfm_frequency"), -(2**40), 2**40),
+    Compare(Attr("open_tickets"), Operator.GT, 2**31),
+    Compare(Attr("last_review_rating"), Operator.LT, 40_000),
+    Compare(Attr("last_review_rating"), Operator.GE, -40_000),
+    Compare(Attr("churn_risk"), Operator.GT, Decimal(2**31)),
+    Compare(Attr("churn_risk"), Operator.LE, Decimal(-(2**31))),
+    Compare(Attr("net_spent"), Operator.GT, Decimal(10**17)),
+]
+
+
+@pytest.mark.parametrize("query", _BEYOND_COLUMNS, ids=to_text)
+async def test_constants_beyond_a_columns_type_are_never_bound(
+    engine: AsyncEngine, query: Any
+) -> None:
+    await given(
+        engine,
+        named(
+            "scored",
+            stats=Stats(orders_count=2),
+            scores=Scores(rfm_recency=3, rfm_frequency=4, churn_risk=Decimal("0.5")),
+            events=[EventFacts("REVIEW_POSTED", local(AS_OF - timedelta(days=1), 12), rating=4)],
+            profile={"birthday": date(1990, 5, 1)},
+        ),
+        named("blank"),
+    )
+    compiled = compile_query(query, as_of=AS_OF, zone=ZONE)
+    async with engine.connect() as conn:
+        ids = set((await conn.execute(compiled.ids())).scalars())
+        every = list((await conn.execute(select(customers.c.id))).scalars())
+        snapshots = await load_snapshots(conn, every, as_of=AS_OF, zone=ZONE)
+    assert ids == {i for i, s in snapshots.items() if evaluate(query, s)}

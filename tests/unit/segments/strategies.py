@@ -42,23 +42,43 @@ DECIMALS = st.integers(min_value=-300, max_value=300).map(lambda n: Decimal(n).s
 DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(1990, 3, 31))
 
 
+UPPER_TEXTS = ["GOLD", "FR", "B", "X Y"]
+
+
 def _values(attribute: Attribute) -> st.SearchStrategy[Any]:
+    """Literals the parser accepts for `attribute` (within its range, in its case)."""
     kind = attribute.type
     if kind is AttributeType.INTEGER:
-        return INTEGERS
+        return ranged(attribute, INTEGERS)
     if kind is AttributeType.DECIMAL:
-        return DECIMALS
+        return ranged(attribute, DECIMALS)
     if kind is AttributeType.DATE:
         return DATES
     if kind is AttributeType.ENUM:
         return st.sampled_from(attribute.values)
     if attribute.text_rule is TextRule.LOWERCASE:
         return st.sampled_from(LOWER_TEXTS)
+    if attribute.text_rule is TextRule.UPPERCASE:
+        return st.sampled_from(UPPER_TEXTS)
     if attribute.text_rule is TextRule.TAG:
         return st.sampled_from(TAGS)
     if kind is AttributeType.SET:
         return st.sampled_from(SET_ITEMS)
     return st.sampled_from(TEXTS)
+
+
+def ranged(attribute: Attribute, numbers: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """`numbers` clamped into the attribute's range (its ends drawn often: edge cases)."""
+    low, high = attribute.low, attribute.high
+
+    def clamp(number: Any) -> Any:
+        if low is not None and number < low:
+            return type(number)(low)
+        if high is not None and number > high:
+            return type(number)(high)
+        return number
+
+    return numbers.map(clamp)
 
 
 ATTRIBUTES: list[tuple[Attr, Attribute]] = [

@@ -71,11 +71,11 @@ def test_quotes_are_doubled_inside_text_values() -> None:
 
 
 def test_numbers_may_be_negative_and_decimal_and_money_is_decimal() -> None:
-    assert parse("points_balance > -10") == Compare(Attr("points_balance"), Operator.GT, -10)
+    assert parse("created_days > -10") == Compare(Attr("created_days"), Operator.GT, -10)
     tree = parse("net_spent >= 500")
     assert tree == Compare(Attr("net_spent"), Operator.GE, Decimal("500"))
     assert isinstance(tree.value, Decimal)
-    assert parse("churn_risk < -0.25") == Compare(Attr("churn_risk"), Operator.LT, Decimal("-0.25"))
+    assert parse("net_spent < -0.25") == Compare(Attr("net_spent"), Operator.LT, Decimal("-0.25"))
 
 
 def test_dates_enums_emails_and_tags_are_converted_and_normalised() -> None:
@@ -87,7 +87,10 @@ def test_dates_enums_emails_and_tags_are_converted_and_normalised() -> None:
         Attr("email"), Operator.EQ, "ana@example.com"
     )
     assert parse("tags CONTAINS '  VIP '") == Contains(Attr("tags"), "vip")
-    assert parse("tier = 'gold'") == Compare(Attr("tier"), Operator.EQ, "gold")  # exact
+    # tier and country codes are stored in upper case: compared case-insensitively
+    assert parse("tier = 'gold'") == Compare(Attr("tier"), Operator.EQ, "GOLD")
+    assert parse("country IN ('fr')") == InList(Attr("country"), ("FR",))
+    assert parse("city = 'paris'") == Compare(Attr("city"), Operator.EQ, "paris")  # exact
 
 
 def test_meta_keys_keep_their_case_and_take_text() -> None:

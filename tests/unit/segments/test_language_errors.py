@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import ValidationFailed
-from domain.segments.catalog import OPERATORS_BY_TYPE, AttributeType
+from domain.segments.catalog import DEFAULT_CATALOG, OPERATORS_BY_TYPE, AttributeType
 from domain.segments.errors import SegmentQueryError
 from domain.segments.language import MAX_DEPTH, MAX_QUERY_LENGTH, parse
 
@@ -170,3 +170,67 @@ def test_huge_inputs_are_refused_without_recursion_errors() -> None:
     parse(many)  # redundant parentheses make no nodes: accepted
     assert "nests deeper" in refused("NOT " * 2000 + "age = 1").reason
     assert refused("(" * 5000).expected == "an attribute name, NOT or '('"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "allowed"),
+    [
+        ("orders_count > 2147483648", 16, "0 to 2147483647"),
+        ("orders_count IN (5, 999999999999999, -1)", 21, "0 to 2147483647"),
+        ("birthday_month = 2147483648", 18, "1 to 12"),
+        ("birthday_month = 13", 18, "1 to 12"),
+        ("birthday_month BETWEEN 0 AND 3", 24, "1 to 12"),
+        ("rfm_recency = 2147483648", 15, "1 to 5"),
+        ("open_tickets > 2147483648", 16, "0 to 2147483647"),
+        ("refunds_count = 2147483648", 17, "0 to 2147483647"),
+        ("last_review_rating > 40000", 22, "1 to 5"),
+        ("churn_risk > 2147483648", 14, "0 to 1"),
+        ("churn_risk NOT IN (1.5)", 20, "0 to 1"),
+        ("net_spent > 99999999999999", 13, "-10000000000000 to 10000000000000"),
+    ],
+)
+def test_a_number_outside_the_attributes_range_is_a_type_error_giving_the_range(
+    text: str, column: int, allowed: str
+) -> None:
+    error = refused(text)
+    assert (error.line, error.column) == (1, column)
+    assert "out of range" in error.reason and allowed in error.reason
+    assert error.expected == f"a value from {allowed}"
+
+
+def test_every_number_attribute_has_a_range() -> None:
+    numeric = (AttributeType.INTEGER, AttributeType.DECIMAL)
+    for attribute in DEFAULT_CATALOG.attributes:
+        if attribute.type in numeric:
+            assert attribute.low is not None and attribute.high is not None, attribute.name
+
+
+def test_the_ends_of_a_range_are_accepted() -> None:
+    assert parse("orders_count <= 2147483647 AND birthday_month IN (1, 12)")
+    assert parse("churn_risk BETWEEN 0 AND 1 AND last_review_rating >= 1")
+
+
+def test_a_keyword_is_not_read_as_an_attribute_name() -> None:
+    error = refused("orders_count > 1 AND AND net_spent > 3")
+    assert (error.line, error.column) == (1, 22)
+    assert error.expected == "an attribute name, NOT or '('"
+    assert error.reason == "expected an attribute name, NOT or '(' after 'AND', found 'AND'"
+
+
+def test_an_attribute_name_with_accents_is_an_unknown_attribute() -> None:
+    error = refused("prénom = 'x'")
+    assert (error.line, error.column) == (1, 1)
+    assert error.reason.startswith("unknown attribute 'prénom'")
+    assert refused("last_namé = 'x'").reason == (
+        "unknown attribute 'last_namé'; did you mean 'last_name'?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "column"), [("tier IN (NULL)", 10), ("tier = null", 8), ("age IN (3, NULL)", 12)]
+)
+def test_null_as_a_value_says_to_use_is_null(text: str, column: int) -> None:
+    error = refused(text)
+    assert (error.line, error.column) == (1, column)
+    assert error.reason.startswith("NULL is not a value")
+    assert "IS NULL" in error.reason
