@@ -14,7 +14,9 @@ from domain.tickets.values import TicketKind, TicketStatus
 TICKET_ID_DOC = "The ticket's id."
 EXPECTED_VERSION_DOC = (
     "The ticket's `version` as you last read it: if someone changed the ticket since, the "
-    "call is refused with CONCURRENT_MODIFICATION instead of overwriting their change."
+    "call is refused with CONCURRENT_MODIFICATION instead of overwriting their change. "
+    "Without it, changes made at the same time are applied one after the other, each to "
+    "the ticket as the previous one left it (never CONCURRENT_MODIFICATION)."
 )
 
 

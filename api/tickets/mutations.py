@@ -89,7 +89,9 @@ class TicketsMutation:
     @mutation(
         description=(
             "Move a ticket in the workflow (SUPPORT, ADMIN). A transition the workflow does "
-            "not allow is refused with INVALID_TRANSITION naming the allowed ones; "
+            "not allow is refused with INVALID_TRANSITION naming the allowed ones (so of "
+            "two agents moving an OPEN ticket to IN_PROGRESS at once, without "
+            "expectedVersion, one moves it and the other gets INVALID_TRANSITION); "
             "resolving a REFUND ticket with lines records the refund on the order."
         ),
         permission_classes=[Agents],
@@ -105,7 +107,7 @@ class TicketsMutation:
             expected_version=input.expected_version,
             refund_amount=input.refund_amount.to_value() if input.refund_amount else None,
         )
-        ticket = await transition_ticket(services.uow(), services.clock, command)
+        ticket = await transition_ticket(services.uow, services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))
 
     @mutation(
@@ -124,14 +126,15 @@ class TicketsMutation:
             ),
             expected_version=input.expected_version,
         )
-        ticket = await assign_ticket(services.uow(), services.clock, command)
+        ticket = await assign_ticket(services.uow, services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))
 
     @mutation(
         description=(
             "Reply to a ticket, or add an internal note (staff only). An agent's public "
             "reply meets the response targets; a customer's reply reopens a waiting or "
-            "recently resolved ticket."
+            "recently resolved ticket. Messages are append-only: replies written at the "
+            "same time all land (unless expectedVersion is passed)."
         ),
         permission_classes=[TicketUsers],
     )
@@ -148,7 +151,7 @@ class TicketsMutation:
             is_note=input.is_note,
             expected_version=input.expected_version,
         )
-        message = await reply_to_ticket(services.uow(), services.clock, command)
+        message = await reply_to_ticket(services.uow, services.clock, command)
         # The use case returns the message; the ticket is read back as committed.
         async with services.read() as conn:
             view = (await tickets_by_id(conn, [ticket_id]))[ticket_id]
@@ -168,7 +171,7 @@ class TicketsMutation:
             ticket_id=decode_id(input.id, "Ticket", field=("id",)),
             rating=input.rating,
         )
-        ticket = await rate_ticket(services.uow(), services.clock, command)
+        ticket = await rate_ticket(services.uow, services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))
 
     @mutation(
@@ -188,7 +191,7 @@ class TicketsMutation:
             priority=input.priority,
             expected_version=input.expected_version,
         )
-        ticket = await reprioritize_ticket(services.uow(), services.clock, command)
+        ticket = await reprioritize_ticket(services.uow, services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))
 
     @mutation(

@@ -41,7 +41,8 @@ TicketKindEnum = strawberry.enum(
     description=(
         "What the customer needs: INQUIRY (pre-sale), ORDER_ISSUE (logistics, tracking), "
         "RETURN, EXCHANGE, REFUND (after-sales, about an order's lines), COMPLAINT, and "
-        "REVIEW (follow-up of a negative review, opened automatically)."
+        "REVIEW (follow-up of a negative review: opened automatically for a review rated "
+        "2 or less, or by an agent; a customer token cannot open one)."
     ),
 )
 TicketStatusEnum = strawberry.enum(

@@ -30,6 +30,12 @@ class TicketKind(StrEnum):
         """RETURN, EXCHANGE and REFUND are about an order and may name its lines."""
         return self in {TicketKind.RETURN, TicketKind.EXCHANGE, TicketKind.REFUND}
 
+    @property
+    def customers_may_open(self) -> bool:
+        """A REVIEW ticket follows up a negative review: the store opens it (by itself for
+        a review rated 2 or less, or an agent by hand), never the customer."""
+        return self is not TicketKind.REVIEW
+
 
 class TicketStatus(StrEnum):
     """Where a ticket stands in the workflow."""

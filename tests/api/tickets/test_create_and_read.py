@@ -97,6 +97,7 @@ async def test_refused_creations_name_the_field_and_code(
             ["orderId"],
         ),
         (customer.client, {**base, "priority": "URGENT"}, "FORBIDDEN", ["priority"]),
+        (customer.client, {**base, "kind": "REVIEW"}, "FORBIDDEN", ["kind"]),
         (customer.client, {**base, "subject": "  "}, "INVALID", ["subject"]),
         (
             agent.client,
@@ -111,6 +112,15 @@ async def test_refused_creations_name_the_field_and_code(
         error = payload["userErrors"][0]
         assert error["code"] == code, (input_, error)
         assert error["field"] == field, (input_, error)
+
+
+async def test_an_agent_may_open_a_review_ticket_by_hand(
+    agent: Agent, customer: CustomerCaller
+) -> None:
+    ticket = await open_ticket(
+        agent.client, customer_gid=customer.gid, kind="REVIEW", subject="1-star review by phone"
+    )
+    assert (ticket["kind"], ticket["status"]) == ("REVIEW", "OPEN")
 
 
 async def test_roles_without_tickets_are_refused(

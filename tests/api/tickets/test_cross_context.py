@@ -106,3 +106,48 @@ async def test_a_goodwill_grant_takes_any_idempotency_key_up_to_255_characters(
     wider = (await admin.post(grant, {"id": ticket_id, "key": "g" * 256})).json()
     assert wider["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert await _balance(admin, customer_id) == before + 300
+
+
+async def test_a_refused_refund_amount_is_reported_at_refund_amount(
+    admin: GraphQLClient,
+) -> None:
+    customer_id, order_id = await _customer_with_an_order(admin)
+    created = await admin.execute(
+        """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } userErrors { code message } } }""",
+        {
+            "input": {
+                "kind": "REFUND",
+                "subject": "Broken",
+                "body": "It broke",
+                "customerId": customer_id,
+                "orderId": order_id,
+                "lines": [{"sku": "TEE-1", "quantity": 1}],
+            }
+        },
+    )
+    ticket_id = created["ticketCreate"]["ticket"]["id"]
+    resolve = """mutation($id: ID!, $amount: MoneyInput!) {
+      ticketTransition(input: {id: $id, status: RESOLVED, refundAmount: $amount}) {
+        ticket { status } userErrors { field code }
+      }
+    }"""
+
+    too_much = await admin.execute(
+        resolve, {"id": ticket_id, "amount": {"amount": 999999, "currency": "EUR"}}
+    )
+    wrong_currency = await admin.execute(
+        resolve, {"id": ticket_id, "amount": {"amount": 100, "currency": "USD"}}
+    )
+
+    assert too_much["ticketTransition"] == {
+        "ticket": None,
+        "userErrors": [{"field": ["refundAmount"], "code": "CONFLICT"}],
+    }
+    assert wrong_currency["ticketTransition"] == {
+        "ticket": None,
+        "userErrors": [{"field": ["refundAmount", "currency"], "code": "INVALID"}],
+    }
+    ticket = await admin.execute(
+        "query($id: ID!) { ticket(id: $id) { status } }", {"id": ticket_id}
+    )
+    assert ticket["ticket"]["status"] == "OPEN"

@@ -310,3 +310,44 @@ async def test_a_blank_subject_is_refused(uow: FakeTicketsUnitOfWork, clock: Fix
 
     assert refused.value.field == ("subject",)
     assert uow.tickets.rows == {}
+
+
+async def test_a_customer_cannot_open_a_review_ticket(
+    uow: FakeTicketsUnitOfWork, clock: FixedClock
+) -> None:
+    customer_id = a_customer(uow)
+
+    with pytest.raises(AgentOnlyAction) as refused:
+        await create_ticket(
+            uow,
+            clock,
+            CreateTicket(
+                actor=Actor.customer(customer_id),
+                kind=TicketKind.REVIEW,
+                subject="My review",
+                body="Follow it up",
+            ),
+        )
+
+    assert refused.value.field == ("kind",)
+    assert uow.tickets.rows == {}
+
+
+async def test_an_agent_may_open_a_review_ticket_by_hand(
+    uow: FakeTicketsUnitOfWork, clock: FixedClock
+) -> None:
+    customer_id = a_customer(uow)
+
+    ticket = await create_ticket(
+        uow,
+        clock,
+        CreateTicket(
+            actor=AGENT,
+            kind=TicketKind.REVIEW,
+            subject="Phoned about a 1-star review",
+            body="Call back",
+            customer_id=customer_id,
+        ),
+    )
+
+    assert ticket.kind is TicketKind.REVIEW

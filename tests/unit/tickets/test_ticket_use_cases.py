@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 
 from domain.bus import EventHandlers
+from domain.errors import ValidationFailed
 from domain.ids import new_id
 from domain.money import Money
 from domain.tickets.commands import (
@@ -396,3 +397,40 @@ async def test_the_breach_job_flags_overdue_tickets_once(
     assert isinstance(event, TicketSlaBreached)
     assert (event.ticket_id, event.target) == (overdue.id, "FIRST_RESPONSE")
     assert uow.tickets.rows[overdue.id].version == 2
+
+
+@pytest.mark.parametrize(
+    ("refused_at", "reported_at"),
+    [
+        (("amount",), ("refundAmount",)),
+        (("amount", "currency"), ("refundAmount", "currency")),
+        (("amount", "amount"), ("refundAmount", "amount")),
+        (("lines", "0", "quantity"), ("lines", "0", "quantity")),
+    ],
+)
+async def test_a_refused_refund_names_the_refund_amount_of_the_transition(
+    clock: FixedClock, refused_at: tuple[str, ...], reported_at: tuple[str, ...]
+) -> None:
+    # Given the orders context refusing the refund at a path of its own refund input
+    async def refuse(event: RefundTicketResolved, uow: Any) -> None:
+        raise ValidationFailed("refused by the order", field=refused_at)
+
+    handlers = EventHandlers()
+    handlers.on(RefundTicketResolved, refuse)
+    uow = FakeTicketsUnitOfWork(make_settings(), handlers)
+    ticket = await open_ticket(
+        uow, clock, kind=TicketKind.REFUND, lines=(OrderLineRef("TEE-1", 1),)
+    )
+
+    # When resolving the ticket with a refund amount
+    with pytest.raises(ValidationFailed) as refused:
+        await transition_ticket(
+            uow,
+            clock,
+            TransitionTicket(
+                actor=AGENT, ticket_id=ticket.id, to=S.RESOLVED, refund_amount=Money(9, "EUR")
+            ),
+        )
+
+    # Then the error names the transition's field: its `amount` is our `refundAmount`
+    assert refused.value.field == reported_at
