@@ -16,6 +16,7 @@ from strawberry import relay
 from api.nodes import visible_ids
 from api.relay import PAGE_ARGS_DOC, Connection, connection, encode_id, page_request
 from api.tickets.actors import TICKET_ROLES, viewer_of
+from api.tickets.conversation import customer_page_request, with_customer_cursors
 from api.tickets.loaders import (
     LastMessageByTicketLoader,
     LastPublicMessageByTicketLoader,
@@ -163,11 +164,18 @@ def _author_id(view: MessageView, viewer: Actor) -> relay.GlobalID | None:
     return None
 
 
+SEQ_DOC = (
+    "Position in the ticket's conversation, internal notes included: 1, 2, 3... Staff only: "
+    "null for customer tokens, whose conversation (oldest first, without notes) would "
+    "otherwise show gaps where notes sit."
+)
+
+
 @strawberry.type(description="A public reply or an internal note on a ticket (append-only).")
 class TicketMessage(relay.Node):
     id: relay.NodeID[str]
     ticket_id: relay.GlobalID = strawberry.field(description="The ticket it belongs to.")
-    seq: int = strawberry.field(description="Position in the ticket's conversation: 1, 2, 3...")
+    seq: int | None = strawberry.field(description=SEQ_DOC)
     author_kind: ActorKind = strawberry.field(description="Who wrote it.")
     author_id: relay.GlobalID | None = strawberry.field(
         description=(
@@ -186,7 +194,7 @@ class TicketMessage(relay.Node):
         return cls(
             id=str(view.id),
             ticket_id=encode_id("Ticket", view.ticket_id),
-            seq=view.seq,
+            seq=view.seq if viewer.is_staff else None,
             author_kind=view.author_kind,
             author_id=_author_id(view, viewer),
             body=view.body,
@@ -340,7 +348,8 @@ class Ticket(relay.Node):
 
     @strawberry.field(
         description=(
-            f"The conversation, oldest first; internal notes only for staff. {PAGE_ARGS_DOC}"
+            "The conversation, oldest first; internal notes only for staff (customer "
+            f"tokens are shown neither the notes nor any trace of them). {PAGE_ARGS_DOC}"
         )
     )
     async def messages(
@@ -353,9 +362,12 @@ class Ticket(relay.Node):
     ) -> Connection[TicketMessage]:
         page = page_request(first, after, last, before)
         public_only = not self.viewer.is_staff
-        fetched = await info.context.loader(MessagePagesByTicketLoader).load(
-            (self.view.id, page, public_only)
-        )
+        if public_only:  # cursors by message id: positions would reveal notes
+            page = await customer_page_request(info, self.view.id, page)
+        loader = info.context.loader(MessagePagesByTicketLoader)
+        fetched = await loader.load((self.view.id, page, public_only))
+        if public_only:
+            fetched = with_customer_cursors(fetched)
         count_loader = info.context.loader(MessageCountByTicketLoader)
 
         async def total() -> int:

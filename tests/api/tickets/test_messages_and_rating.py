@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from api.relay import encode_id
+from graphql import ExecutionResult
+
+from api.context import Context, Services
+from api.principal import Principal
+from api.relay import decode_id, encode_id
+from api.schema import build_schema
+from domain.access.model import Role
 from domain.ids import new_id
+from persistence.queries.paging import decode_cursor
 from tests.api.tickets.conftest import (
     RATE,
     REPLY,
@@ -149,3 +157,98 @@ async def test_rating_is_for_the_customer_once_after_resolution(
 
     body = (await agent.client.post(RATE, {"input": {"id": ticket["id"], "rating": 5}})).json()
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_what_a_customer_is_shown_leaves_no_trace_of_notes(
+    agent: Agent, customer: CustomerCaller
+) -> None:
+    # Given a conversation with an internal note between two public replies
+    ticket = await open_ticket(customer.client)
+    await call(agent.client, REPLY, "ticketReply", id=ticket["id"], body="Hidden", isNote=True)
+    public = await call(agent.client, REPLY, "ticketReply", id=ticket["id"], body="Public")
+    mine = await call(customer.client, REPLY, "ticketReply", id=ticket["id"], body="Thanks")
+
+    # Then staff see every position
+    staff = await _conversation(agent.client, ticket["id"])
+    assert [m["seq"] for m in staff["messages"]["nodes"]] == [1, 2, 3, 4]
+    assert staff["lastMessage"]["seq"] == 4
+    assert public["message"]["seq"] == 3
+
+    # And the customer sees none: not in the list, the last message, its reply or by id
+    shown = await _conversation(customer.client, ticket["id"])
+    assert [(m["body"], m["seq"]) for m in shown["messages"]["nodes"]] == [
+        ("It has been a week.", None),
+        ("Public", None),
+        ("Thanks", None),
+    ]
+    assert shown["lastMessage"]["seq"] is None
+    assert mine["message"]["seq"] is None
+    by_id = await customer.client.execute(
+        "query($id: ID!) { node(id: $id) { ... on TicketMessage { seq } } }",
+        {"id": public["message"]["id"]},
+    )
+    assert by_id["node"] == {"seq": None}
+
+
+async def test_a_customer_pages_by_cursors_that_name_no_position(
+    agent: Agent, customer: CustomerCaller
+) -> None:
+    ticket = await open_ticket(customer.client)
+    await call(agent.client, REPLY, "ticketReply", id=ticket["id"], body="Hidden", isNote=True)
+    for n in range(3):
+        await call(agent.client, REPLY, "ticketReply", id=ticket["id"], body=f"reply {n}")
+
+    bodies: list[str] = []
+    cursors: list[str] = []
+    after = None
+    while True:
+        page = await _conversation(customer.client, ticket["id"], first=1, after=after)
+        bodies += [m["body"] for m in page["messages"]["nodes"]]
+        after = page["messages"]["pageInfo"]["endCursor"]
+        cursors.append(after)
+        if not page["messages"]["pageInfo"]["hasNextPage"]:
+            break
+
+    assert bodies == ["It has been a week.", "reply 0", "reply 1", "reply 2"]
+    # Each cursor names a message by id, not its position (which counts the note).
+    whole = await _conversation(customer.client, ticket["id"])
+    ids = [m["id"] for m in whole["messages"]["nodes"]]
+    assert [decode_cursor(c) for c in cursors] == [
+        (decode_id(gid, "TicketMessage"),) for gid in ids
+    ]
+    # A position (a staff cursor) is no cursor of the customer's list.
+    staff_page = await _conversation(agent.client, ticket["id"], first=1)
+    staff_cursor = staff_page["messages"]["pageInfo"]["endCursor"]
+    refused = await customer.client.post(
+        CONVERSATION, {"id": ticket["id"], "first": 1, "after": staff_cursor}
+    )
+    assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_customer_hears_replies_without_their_position(
+    services: Services, agent: Agent, customer: CustomerCaller
+) -> None:
+    ticket = await open_ticket(customer.client)
+    await call(agent.client, REPLY, "ticketReply", id=ticket["id"], body="Hidden", isNote=True)
+    context = Context(
+        services=services,
+        request=None,  # type: ignore[arg-type]
+        principal=Principal(role=Role.CUSTOMER, customer_id=customer.id),
+        request_id="t",
+    )
+    stream = await build_schema(services.settings).subscribe(
+        "subscription { ticketUpdated { kind message { body seq } } }", context_value=context
+    )
+    assert not isinstance(stream, ExecutionResult)
+    try:
+        waiting = asyncio.ensure_future(stream.__anext__())
+        await asyncio.sleep(0.2)  # the subscription is in place
+        await call(agent.client, REPLY, "ticketReply", id=ticket["id"], body="Public")
+        heard: Any = await asyncio.wait_for(waiting, 5)
+    finally:
+        await stream.aclose()
+    assert heard.errors is None, heard.errors
+    assert heard.data["ticketUpdated"] == {
+        "kind": "REPLIED",
+        "message": {"body": "Public", "seq": None},
+    }
