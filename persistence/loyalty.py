@@ -23,14 +23,20 @@ from domain.loyalty.tiers import QualificationMetric, Tier
 from persistence.loyalty_points import SqlAlchemyPointsAccountRepository
 from persistence.loyalty_sql import qualifying_subqueries
 from persistence.queries.loyalty import tier_from_row
+from persistence.tables.customers import customers
 from persistence.tables.loyalty import memberships, tier_changes, tiers
+from persistence.tables.tickets import tickets
 
 __all__ = [
     "RepeatableUnitOfWork",
     "SqlAlchemyMembershipRepository",
     "SqlAlchemyPointsAccountRepository",
+    "SqlAlchemyTicketOwners",
     "SqlAlchemyTierRepository",
 ]
+
+# A merge chain longer than this is a data error (as in persistence.tickets).
+_MAX_MERGE_HOPS = 16
 
 
 def _tier_values(tier: Tier) -> dict[str, Any]:
@@ -201,6 +207,35 @@ class SqlAlchemyMembershipRepository:
             )
             for row in rows
         ]
+
+
+class SqlAlchemyTicketOwners:
+    """Implements `TicketOwners`: a ticket's customer, following merges to the winner.
+
+    A merge moves the loser's tickets to the winner (domain.tickets.merge), so the hops
+    only matter for a ticket read while its customer is merged away without it.
+    """
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def customer_of(self, ticket_id: UUID) -> UUID | None:
+        stmt = (
+            select(customers.c.id, customers.c.merged_into)
+            .select_from(tickets.join(customers, customers.c.id == tickets.c.customer_id))
+            .where(tickets.c.id == ticket_id)
+        )
+        row = (await self._conn.execute(stmt)).first()
+        for _ in range(_MAX_MERGE_HOPS):
+            if row is None:
+                return None
+            if row.merged_into is None:
+                return UUID(str(row.id))
+            hop = select(customers.c.id, customers.c.merged_into).where(
+                customers.c.id == row.merged_into
+            )
+            row = (await self._conn.execute(hop)).first()
+        return None
 
 
 class RepeatableUnitOfWork:

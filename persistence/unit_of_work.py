@@ -39,6 +39,7 @@ from persistence.db import SQLITE_BEGIN_IMMEDIATE
 from persistence.loyalty import (
     SqlAlchemyMembershipRepository,
     SqlAlchemyPointsAccountRepository,
+    SqlAlchemyTicketOwners,
     SqlAlchemyTierRepository,
 )
 from persistence.orders import SqlAlchemyOrderRepository
@@ -242,6 +243,10 @@ class SqlUnitOfWork:
     @cached_property
     def points(self) -> SqlAlchemyPointsAccountRepository:
         return SqlAlchemyPointsAccountRepository(self.connection)
+
+    @cached_property
+    def ticket_owners(self) -> SqlAlchemyTicketOwners:
+        return SqlAlchemyTicketOwners(self.connection)
 
     # Scoring: per-customer scores and engagement (read-only so far).
     @cached_property

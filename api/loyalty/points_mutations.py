@@ -140,7 +140,11 @@ class PointsAdjustInput:
         description="For added points: when they expire (default: the programme's expiry).",
     )
     ticket_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The ticket this goodwill gesture belongs to, if any."
+        default=None,
+        description=(
+            "The ticket this goodwill gesture belongs to, if any: one of the customer's "
+            "tickets (another customer's is INVALID, an unknown one NOT_FOUND, at ticketId)."
+        ),
     )
     dry_run: bool = strawberry.field(
         default=False,

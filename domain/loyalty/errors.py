@@ -46,6 +46,14 @@ class ReasonRequired(ValidationFailed):
     """Raised when a manual adjustment is made without a reason."""
 
 
+class TicketNotFound(NotFound):
+    """Raised when a points change names a ticket that does not exist."""
+
+
+class TicketOfAnotherCustomer(ValidationFailed):
+    """Raised when a points change names a ticket of another customer than the one credited."""
+
+
 class InsufficientPoints(Conflict):
     """Raised when a redemption or deduction asks for more points than the balance holds."""
 

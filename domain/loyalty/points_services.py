@@ -13,7 +13,12 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.ids import new_id
-from domain.loyalty.errors import IdempotencyKeyRequired, InvalidPointsAmount
+from domain.loyalty.errors import (
+    IdempotencyKeyRequired,
+    InvalidPointsAmount,
+    TicketNotFound,
+    TicketOfAnotherCustomer,
+)
 from domain.loyalty.idempotency import check_key, fingerprint, replay
 from domain.loyalty.ledger import (
     Allocation,
@@ -70,7 +75,8 @@ class AdjustPoints:
     """Required unless `dry_run` (see `key_of`)."""
     actor: str
     source: Source | None = None
-    """MANUAL by default; TICKET for a goodwill credit on a ticket."""
+    """MANUAL by default; TICKET for a goodwill credit on a ticket (which must be one of
+    the customer's tickets)."""
     expires_at: datetime | None = None
     """For added points; default: the programme's expiry after now."""
     dry_run: bool = False
@@ -108,7 +114,9 @@ async def redeem_points(
 async def adjust_points(
     uow: LoyaltyUnitOfWork, clock: Clock, program: LoyaltyProgram, command: AdjustPoints
 ) -> PointsResult:
-    """Credit or debit points by hand; a debit beyond the balance is InsufficientPoints."""
+    """Credit or debit points by hand; a debit beyond the balance is InsufficientPoints.
+    A TICKET source must be a ticket of the customer (TicketNotFound,
+    TicketOfAnotherCustomer): the ledger would otherwise name another customer's ticket."""
     if command.points == 0:
         raise InvalidPointsAmount("points must not be 0", field=("points",))
     source = command.source or Source(SourceKind.MANUAL, command.actor)
@@ -137,9 +145,26 @@ async def adjust_points(
         )
 
     async with uow:
+        if source.kind is SourceKind.TICKET:
+            await _check_ticket_of(uow, command.customer_id, source.id)
         result = await post_in(uow, command.customer_id, posting, change, dry_run=command.dry_run)
         await uow.commit()
         return result
+
+
+async def _check_ticket_of(uow: LoyaltyUnitOfWork, customer_id: UUID, ticket_id: str) -> None:
+    try:
+        ticket = UUID(ticket_id)
+    except ValueError:
+        raise TicketNotFound(f"no ticket {ticket_id}", field=("ticketId",)) from None
+    owner = await uow.ticket_owners.customer_of(ticket)
+    if owner is None:
+        raise TicketNotFound(f"no ticket {ticket_id}", field=("ticketId",))
+    if owner != customer_id:
+        raise TicketOfAnotherCustomer(
+            "the ticket belongs to another customer: goodwill goes to the ticket's customer",
+            field=("ticketId",),
+        )
 
 
 def key_of(idempotency_key: str | None, *, dry_run: bool) -> str:

@@ -170,6 +170,16 @@ class PointsAccountRepository(Protocol):
         ...
 
 
+class TicketOwners(Protocol):
+    """Who holds a support ticket, as loyalty needs it: a points change sourced from a
+    ticket must credit that ticket's customer."""
+
+    async def customer_of(self, ticket_id: UUID) -> UUID | None:
+        """The customer holding the ticket (one merged away answers the customer it was
+        merged into, as lookups of customers do), or None when there is no such ticket."""
+        ...
+
+
 class LoyaltyUnitOfWork(UnitOfWork, Protocol):
     """The unit of work of the loyalty use cases (plain attributes satisfy it)."""
 
@@ -182,6 +192,9 @@ class LoyaltyUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def points(self) -> PointsAccountRepository: ...
+
+    @property
+    def ticket_owners(self) -> TicketOwners: ...
 
 
 class MembershipRecords(Protocol):

@@ -39,6 +39,11 @@ mutation($input: PointsAdjustInput!) {
   }
 }"""
 
+TICKET = """
+mutation($input: TicketCreateInput!) {
+  ticketCreate(input: $input) { ticket { id } userErrors { code message } }
+}"""
+
 SIGNUP_BONUS = 100
 
 
@@ -49,6 +54,25 @@ async def new_customer(client: GraphQLClient, email: str | None = None) -> str:
     payload = body["customerCreate"]
     assert payload["userErrors"] == [], payload
     global_id: str = payload["customer"]["id"]
+    return global_id
+
+
+async def new_ticket(client: GraphQLClient, customer: str) -> str:
+    """A ticket of the customer (a Customer global id); the ticket's global id."""
+    body = await client.execute(
+        TICKET,
+        {
+            "input": {
+                "kind": "COMPLAINT",
+                "subject": "Late parcel",
+                "body": "Still waiting.",
+                "customerId": customer,
+            }
+        },
+    )
+    payload = body["ticketCreate"]
+    assert payload["userErrors"] == [], payload
+    global_id: str = payload["ticket"]["id"]
     return global_id
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
-from api.relay import encode_id
+from api.relay import decode_id, encode_id
 from domain.access.model import Role
 from persistence.tables.access import idempotency_records
 from tests.api.loyalty.support import (
@@ -19,6 +19,7 @@ from tests.api.loyalty.support import (
     adjust,
     ledger,
     new_customer,
+    new_ticket,
     redeem,
     stored_balance,
     token_for,
@@ -250,10 +251,8 @@ async def test_adjustments_are_for_admin_and_support_with_a_reason(
 
     blank = await adjust(support, customerId=customer, points=10, reason="  ")
     zero = await adjust(support, customerId=customer, points=0)
-    ticket_id = uuid4()
-    goodwill = await adjust(
-        support, customerId=customer, points=10, ticketId=str(encode_id("Ticket", ticket_id))
-    )
+    ticket = await new_ticket(support, customer)
+    goodwill = await adjust(support, customerId=customer, points=10, ticketId=ticket)
     variables = {
         "input": {"customerId": customer, "points": 10, "reason": "x", "idempotencyKey": "k"}
     }
@@ -261,11 +260,53 @@ async def test_adjustments_are_for_admin_and_support_with_a_reason(
 
     assert blank["userErrors"][0]["field"] == ["reason"]
     assert zero["userErrors"][0]["code"] == "INVALID"
+    ticket_id = decode_id(ticket, "Ticket")
     assert goodwill["transaction"]["source"] == {"kind": "TICKET", "id": str(ticket_id)}
     assert goodwill["balance"] == SIGNUP_BONUS + 10
     for body in refused:
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_an_adjustment_names_only_a_ticket_of_its_customer(
+    admin: GraphQLClient, engine: AsyncEngine
+) -> None:
+    a, b = await new_customer(admin), await new_customer(admin)
+    b_ticket = await new_ticket(admin, b)
+    before = await ledger(engine, a)
+
+    # Given B's ticket, When A is credited "for" it (or for a ticket that does not exist)
+    theirs = await adjust(admin, customerId=a, points=5, reason="x", ticketId=b_ticket)
+    preview = await adjust(admin, customerId=a, points=5, ticketId=b_ticket, dryRun=True)
+    missing = await adjust(
+        admin, customerId=a, points=5, ticketId=str(encode_id("Ticket", uuid4()))
+    )
+
+    # Then it is refused at ticketId, and A's ledger names no ticket of B's
+    for payload, code in ((theirs, "INVALID"), (preview, "INVALID"), (missing, "NOT_FOUND")):
+        assert payload["balance"] is None
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["ticketId"], code)]
+    assert await ledger(engine, a) == before
+
+
+async def test_after_a_merge_the_winner_is_credited_for_the_losers_ticket(
+    admin: GraphQLClient,
+) -> None:
+    # Merges move tickets to the winner; the loser's id resolves to the winner.
+    winner, loser = await new_customer(admin), await new_customer(admin)
+    ticket = await new_ticket(admin, loser)
+    merged = await admin.execute(
+        """mutation($input: CustomerMergeInput!) {
+             customerMerge(input: $input) { userErrors { code message } } }""",
+        {"input": {"winnerId": winner, "loserId": loser}},
+    )
+    assert merged["customerMerge"]["userErrors"] == []
+
+    by_winner = await adjust(admin, customerId=winner, points=5, ticketId=ticket)
+    by_loser = await adjust(admin, customerId=loser, points=5, ticketId=ticket)
+
+    assert by_winner["userErrors"] == [] and by_loser["userErrors"] == []
+    assert by_loser["balance"] == by_winner["balance"] + 5
 
 
 async def test_added_points_expire_as_asked(admin: GraphQLClient) -> None:

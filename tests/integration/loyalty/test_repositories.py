@@ -21,10 +21,14 @@ from domain.loyalty.ledger import (
 )
 from domain.loyalty.membership import Membership, TierChangeReason
 from domain.loyalty.tiers import QualificationMetric, TierLadder, default_tiers
+from domain.tickets.commands import CreateTicket
+from domain.tickets.services import create_ticket
+from domain.tickets.values import Actor, TicketKind
 from persistence.tables.customers import customers
 from persistence.tables.loyalty import tier_changes
 from tests.integration.customers.builders import count_rows
 from tests.integration.loyalty.support import insert_customer, insert_order, plain_uow
+from tests.unit.fakes import FixedClock
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(days=365)
@@ -263,3 +267,33 @@ async def test_entries_move_to_the_winner_and_back(engine: AsyncEngine) -> None:
     assert len(moved) == 2
     assert [(e.customer_id, e.points) for e in by_source] == [(winner, 80)]
     assert (totals.points, totals.earned) == (50, 80)
+
+
+async def test_a_tickets_customer_is_found_through_merges(engine: AsyncEngine) -> None:
+    # Given a ticket whose customer was merged away (twice) without it
+    loser, between, winner = [await insert_customer(engine) for _ in range(3)]
+    ticket = await create_ticket(
+        plain_uow(engine),
+        FixedClock(NOW),
+        CreateTicket(
+            actor=Actor.agent(uuid4()),
+            kind=TicketKind.COMPLAINT,
+            subject="Late",
+            body="Still waiting.",
+            customer_id=loser,
+        ),
+    )
+    async with engine.begin() as conn:
+        for merged, into in ((loser, between), (between, winner)):
+            await conn.execute(
+                update(customers).where(customers.c.id == merged).values(merged_into=into)
+            )
+
+    # When loyalty asks whose it is
+    async with plain_uow(engine) as uow:
+        owner = await uow.ticket_owners.customer_of(ticket.id)
+        unknown = await uow.ticket_owners.customer_of(uuid4())
+
+    # Then it is the customer the chain ends at; an unknown ticket is nobody's
+    assert owner == winner
+    assert unknown is None

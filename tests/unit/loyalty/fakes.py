@@ -257,9 +257,20 @@ class FakeMembershipRepository:
         return result
 
 
+class FakeTicketOwners:
+    """Tickets by id with their customer (merges already followed)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, UUID] = {}
+
+    async def customer_of(self, ticket_id: UUID) -> UUID | None:
+        return self.rows.get(ticket_id)
+
+
 class FakeLoyaltyUnitOfWork(FakeUnitOfWork):
     def __init__(self, handlers: EventHandlers | None = None) -> None:
         super().__init__(handlers)
         self.tiers = FakeTierRepository()
         self.points = FakePointsAccountRepository()
         self.memberships = FakeMembershipRepository(self.points)
+        self.ticket_owners = FakeTicketOwners()

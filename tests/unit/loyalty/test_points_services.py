@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.errors import IdempotencyConflict, ValidationFailed
-from domain.loyalty.errors import IdempotencyKeyRequired, InsufficientPoints, ReasonRequired
+from domain.loyalty.errors import (
+    IdempotencyKeyRequired,
+    InsufficientPoints,
+    ReasonRequired,
+    TicketNotFound,
+    TicketOfAnotherCustomer,
+)
 from domain.loyalty.events import PointsBalanceChanged
 from domain.loyalty.ledger import EntryKind, Source, SourceKind
 from domain.loyalty.nightly import award_birthday_bonuses, expire_points, points_liability
@@ -163,6 +169,27 @@ async def test_a_redeem_dry_run_shows_the_effect_and_changes_nothing() -> None:
     # The key was not used up by the dry run.
     real = await redeem_points(uow, clock, redeem(customer_id, 100))
     assert not real.replayed and real.balance == 30
+
+
+async def test_an_adjustment_for_a_ticket_must_be_for_the_tickets_customer() -> None:
+    uow, clock, customer_id = await member_with(100)
+    other, ticket, theirs = uuid4(), uuid4(), uuid4()
+    uow.ticket_owners.rows.update({ticket: customer_id, theirs: other})
+
+    def for_ticket(ticket_id: str, key: str) -> AdjustPoints:
+        return replace(credit(customer_id, 5, key), source=Source(SourceKind.TICKET, ticket_id))
+
+    done = await adjust_points(uow, clock, NO_SIGNUP, for_ticket(str(ticket), "t-1"))
+    with pytest.raises(TicketOfAnotherCustomer) as another:
+        await adjust_points(uow, clock, NO_SIGNUP, for_ticket(str(theirs), "t-2"))
+    with pytest.raises(TicketNotFound) as missing:
+        await adjust_points(uow, clock, NO_SIGNUP, for_ticket(str(uuid4()), "t-3"))
+    with pytest.raises(TicketNotFound):
+        await adjust_points(uow, clock, NO_SIGNUP, for_ticket("not-a-uuid", "t-4"))
+
+    assert done.entry.source == Source(SourceKind.TICKET, str(ticket))
+    assert another.value.field == missing.value.field == ("ticketId",)
+    assert uow.points.balance_of(customer_id) == 105
 
 
 async def test_a_dry_run_needs_no_idempotency_key() -> None:
