@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
 import strawberry
 from strawberry import relay
 
@@ -9,6 +14,7 @@ from api.background.launch import launch_job
 from api.mutation import mutation
 from api.permissions import require
 from api.relay import decode_id, encode_id
+from api.segments.checking import checked_query
 from api.segments.evaluation import request_evaluation
 from api.segments.inputs import (
     SegmentCreateInput,
@@ -39,6 +45,7 @@ from persistence.stepped import SteppedUnitOfWork
 
 SegmentWriters = require(Role.ADMIN, Role.MARKETER)
 REEVALUATE_ACTOR = "segments.reevaluate"
+log = logging.getLogger(__name__)
 
 
 async def _count(info: strawberry.Info, segment: SegmentModel) -> int | None:
@@ -53,6 +60,28 @@ async def _count(info: strawberry.Info, segment: SegmentModel) -> int | None:
             zone=evaluation.zone,
             currency_exponent=evaluation.currency_exponent,
         )
+
+
+async def _count_or_none(info: strawberry.Info, segment: SegmentModel) -> int | None:
+    """The live count, or None (logged) when its SQL fails."""
+    try:
+        return await _count(info, segment)
+    except Exception:  # a failing count must not fail a change that was made
+        log.exception("live count of segment %s failed", segment.id)
+        return None
+
+
+def _no_segment(segment_id: UUID) -> str:
+    return f"no segment with id {encode_id('Segment', segment_id)}"
+
+
+@contextmanager
+def _named_by_global_id(segment_id: UUID) -> Iterator[None]:
+    """The use cases' SegmentNotFound, with the id as clients know it (a global id)."""
+    try:
+        yield
+    except SegmentNotFound as error:
+        raise SegmentNotFound(_no_segment(segment_id), field=error.field) from None
 
 
 async def _refuse_taken(info: strawberry.Info, segment: SegmentModel) -> None:
@@ -76,20 +105,22 @@ class SegmentMutation:
         self, info: strawberry.Info, input: SegmentCreateInput
     ) -> SegmentPayload:
         services = info.context.services
+        await checked_query(info, input.query)  # the configured tiers; ANALYST's limits
+        draft = SegmentModel.create(
+            name=input.name,
+            query=input.query,
+            description=input.description,
+            now=services.clock.now(),
+        )
         if input.dry_run:
-            draft = SegmentModel.create(
-                name=input.name,
-                query=input.query,
-                description=input.description,
-                now=services.clock.now(),
-            )
             await _refuse_taken(info, draft)
             return SegmentPayload(count=await _count(info, draft), dry_run=True)
+        # Counted before the write, outside its transaction: a count that fails saves
+        # nothing (the error is the answer), and a saved segment is never reported failed.
+        count = await _count(info, draft)
         command = CreateSegment(name=input.name, query=input.query, description=input.description)
         segment = await create_segment(services.uow(), services.clock, command)
-        return SegmentPayload(
-            segment=Segment.from_model(segment), count=await _count(info, segment)
-        )
+        return SegmentPayload(segment=Segment.from_model(segment), count=count)
 
     @mutation(
         description=(
@@ -103,29 +134,35 @@ class SegmentMutation:
     ) -> SegmentPayload:
         services = info.context.services
         segment_id = decode_id(input.id, "Segment", field=("id",))
+        if input.query is not None:
+            await checked_query(info, input.query)
+        async with services.read() as conn:
+            draft = await SqlAlchemySegmentRepository(conn).get(segment_id)
+        if draft is None:
+            raise SegmentNotFound(_no_segment(segment_id), field=("id",))
+        draft.revise(
+            now=services.clock.now(),
+            name=input.name,
+            query=input.query,
+            description=input.description,
+        )
         if input.dry_run:
-            async with services.read() as conn:
-                draft = await SqlAlchemySegmentRepository(conn).get(segment_id)
-            if draft is None:
-                raise SegmentNotFound(f"no segment with id {segment_id}", field=("id",))
-            draft.revise(
-                now=services.clock.now(),
-                name=input.name,
-                query=input.query,
-                description=input.description,
-            )
             await _refuse_taken(info, draft)
             return SegmentPayload(count=await _count(info, draft), dry_run=True)
+        # As on create: a new query is counted before it is saved (a failing count saves
+        # nothing); an unchanged query that fails to count leaves `count` null.
+        count = await (
+            _count(info, draft) if input.query is not None else _count_or_none(info, draft)
+        )
         command = UpdateSegment(
             segment_id=segment_id,
             name=input.name,
             query=input.query,
             description=input.description,
         )
-        segment = await update_segment(services.uow(), services.clock, command)
-        return SegmentPayload(
-            segment=Segment.from_model(segment), count=await _count(info, segment)
-        )
+        with _named_by_global_id(segment_id):
+            segment = await update_segment(services.uow(), services.clock, command)
+        return SegmentPayload(segment=Segment.from_model(segment), count=count)
 
     @mutation(
         description=(
@@ -138,9 +175,9 @@ class SegmentMutation:
         self, info: strawberry.Info, input: SegmentDeleteInput
     ) -> SegmentDeletePayload:
         services = info.context.services
-        deleted = await delete_segment(
-            services.uow(), DeleteSegment(segment_id=decode_id(input.id, "Segment", field=("id",)))
-        )
+        segment_id = decode_id(input.id, "Segment", field=("id",))
+        with _named_by_global_id(segment_id):
+            deleted = await delete_segment(services.uow(), DeleteSegment(segment_id=segment_id))
         return SegmentDeletePayload(deleted_segment_id=encode_id("Segment", deleted))
 
     @mutation(
@@ -168,7 +205,8 @@ class SegmentMutation:
             return SegmentReevaluatePayload(job=job, job_id=relay.GlobalID("Job", job.id))
         uow = SteppedUnitOfWork(services.uow)
         if segment_id is not None:
-            outcomes = [await reevaluate_segment(uow, segment_id, as_of=as_of)]
+            with _named_by_global_id(segment_id):
+                outcomes = [await reevaluate_segment(uow, segment_id, as_of=as_of)]
         else:
             outcomes = await reevaluate_segments(uow, as_of=as_of)
         return SegmentReevaluatePayload(

@@ -8,12 +8,12 @@ import strawberry
 
 from api.permissions import Staff
 from api.relay import PAGE_ARGS_DOC, Connection, connection, decode_id_or_bad_request, page_request
+from api.segments.checking import checked_query
 from api.segments.evaluation import request_evaluation
 from api.segments.loaders import SegmentByIdLoader
 from api.segments.types import PREVIEW_DOC, Segment, SegmentPreview, SegmentQueryProblem
 from api.segments.types import preview_customers as _preview_customers
 from domain.segments.errors import SegmentQueryError
-from domain.segments.language import parse
 from persistence.queries.paging import count, fetch_page
 from persistence.queries.segments import count_matching
 from persistence.queries.segments.reads import segments_list
@@ -78,7 +78,7 @@ class SegmentQuery:
         first: Annotated[int | None, strawberry.argument(description=PREVIEW_DOC)] = None,
     ) -> SegmentPreview:
         try:
-            parsed = parse(query)
+            parsed = await checked_query(info, query)
         except SegmentQueryError as error:
             return SegmentPreview(count=None, customers=[], error=SegmentQueryProblem.of(error))
         evaluation = request_evaluation(info)

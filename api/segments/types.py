@@ -10,13 +10,16 @@ import strawberry
 from strawberry import relay
 
 from api.customers.masking import masked
+from api.errors import ApiError, TopLevelCode
 from api.nodes import visible_ids
 from api.relay import decode_id_or_bad_request
+from api.segments.checking import MASKED_CATALOG
 from api.segments.evaluation import request_evaluation
 from api.segments.loaders import LiveCountLoader, SegmentByIdLoader, StoredMemberCountLoader
 from domain.access.model import Role
 from domain.segments.errors import SegmentQueryError
 from domain.segments.explain import Explanation, Outcome, explain
+from domain.segments.language import parse
 from domain.segments.model import Segment as SegmentModel
 from domain.segments.model import SegmentStatus
 from domain.segments.syntax import Expr
@@ -110,6 +113,15 @@ class SegmentExplanation:
     @strawberry.field(description="The predicates (leaves of the tree), in query order.")
     def clauses(self) -> list[SegmentClause]:
         return list(_predicates(self.tree))
+
+
+def _refuse_personal(query: str) -> None:
+    """An explanation tells, per clause, what held: for a masked principal a clause on
+    personal data would reveal it (masking the value is not enough), so it is refused."""
+    try:
+        parse(query, MASKED_CATALOG)
+    except SegmentQueryError as error:
+        raise ApiError(f"explain: {error.reason}", TopLevelCode.FORBIDDEN) from None
 
 
 async def explain_for(
@@ -230,7 +242,8 @@ class Segment(relay.Node):
     @strawberry.field(
         description=(
             "For one customer: whether the query holds, and per clause the outcome and the "
-            "value seen. Null when no live customer has that id or the segment is INVALID."
+            "value seen. Null when no live customer has that id or the segment is INVALID. "
+            "Refused (FORBIDDEN) for ANALYST keys when the query tests personal data."
         )
     )
     async def explain(
@@ -240,6 +253,8 @@ class Segment(relay.Node):
     ) -> SegmentExplanation | None:
         if self.model.query is None:
             return None
+        if masked(info):
+            _refuse_personal(self.model.query_text)
         return await explain_for(info, self.model.query, customer_id)
 
     @classmethod

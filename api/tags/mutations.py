@@ -11,6 +11,7 @@ from api.errors import UserError
 from api.inputs import idempotency_key_field, user_errors_field
 from api.mutation import mutation
 from api.relay import decode_id
+from api.segments.checking import checked_query
 from api.segments.evaluation import request_evaluation
 from api.segments.mutations import SegmentWriters
 from api.tags.types import RuleTag
@@ -130,6 +131,7 @@ async def _change(
         return _done(await remove_tags(services.uow(), UntagCustomers(ids, tags)))
     assert data.query is not None
     tags_of(tags)  # refuse bad tags before counting
+    await checked_query(info, data.query)  # known tiers; no personal data for ANALYST
     as_of = request_evaluation(info).as_of
     total = await count_tag_targets(
         services.uow(), services.clock, TagByQuery(data.query, tags, as_of)

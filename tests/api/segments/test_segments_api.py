@@ -165,16 +165,16 @@ async def test_type_errors_are_found_at_parse_time(
 
 
 async def test_deeply_nested_input_is_refused_not_a_crash(admin: GraphQLClient) -> None:
-    nested = "tier = 'A'"
+    nested = "tier = 'GOLD'"
     for level in range(40):
-        nested = f"(tier = 'B' {'AND' if level % 2 else 'OR'} {nested})"
-    for query in (nested, "NOT " * 100 + "tier = 'A'"):
+        nested = f"(tier = 'SILVER' {'AND' if level % 2 else 'OR'} {nested})"
+    for query in (nested, "NOT " * 100 + "tier = 'GOLD'"):
         shown = (await preview(admin, query))["error"]
         assert "nests deeper than 32 levels" in shown["message"]
-    too_long = (await preview(admin, "NOT " * 5_000 + "tier = 'A'"))["error"]
+    too_long = (await preview(admin, "NOT " * 5_000 + "tier = 'GOLD'"))["error"]
     assert "longer than 10000 characters" in too_long["message"]
     # Redundant parentheses group without nesting: fine however many.
-    grouped = await preview(admin, "(" * 400 + "tier = 'A'" + ")" * 400)
+    grouped = await preview(admin, "(" * 400 + "tier = 'GOLD'" + ")" * 400)
     assert grouped["error"] is None and grouped["count"] == 0
 
 
@@ -226,7 +226,7 @@ async def test_explain_tells_per_clause_what_held_and_the_value_seen(
         engine,
         CustomerFacts(
             tier="GOLD",
-            profile={"email": "ana@example.com"},
+            profile={"email": "ana@example.com", "region": "Nord"},
             stats=Stats(orders_count=1, net_spent=4_250),
         ),
     )
@@ -260,10 +260,17 @@ async def test_explain_tells_per_clause_what_held_and_the_value_seen(
     assert explained["tree"]["outcome"] == "FALSE"
     assert [c["outcome"] for c in explained["tree"]["children"]] == ["TRUE", "UNKNOWN", "FALSE"]
 
-    # An ANALYST key sees the structure, not the personal data.
+    # An ANALYST key may not explain a clause on personal data (its outcome would tell
+    # the email); without one, it sees the structure and masked places.
     analyst = admin.as_(await make_api_key(services, Role.ANALYST))
+    refused = await analyst.post(query, variables)
+    [error] = refused.json()["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert "email cannot be used: it is personal data" in error["message"]
+    regional = await create(admin, name="Regional", query="tier = 'gold' OR region = 'Nord'")
+    variables["id"] = regional["segment"]["id"]
     masked = (await analyst.execute(query, variables))["segment"]["explain"]["clauses"]
-    assert masked[3]["value"] == "'***'" and masked[0]["value"] == "'GOLD'"
+    assert masked[1]["value"] == "'***'" and masked[0]["value"] == "'GOLD'"
 
 
 async def test_only_marketers_and_admins_write_while_staff_read(
@@ -275,7 +282,9 @@ async def test_only_marketers_and_admins_write_while_staff_read(
     created = await create(marketer, name="Any", query="orders_count >= 0")
     assert created["userErrors"] == []
 
-    refused = (await support.post(CREATE, {"input": {"name": "X", "query": "tier = 'A'"}})).json()
+    refused = (
+        await support.post(CREATE, {"input": {"name": "X", "query": "tier = 'GOLD'"}})
+    ).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await support.execute("{ segments { totalCount } }"))["segments"]["totalCount"] == 1
     hidden = (await storefront.post("{ segments { totalCount } }")).json()
@@ -286,7 +295,7 @@ async def test_names_are_unique_and_deleting_is_refused_while_a_rule_tag_follows
     admin: GraphQLClient,
 ) -> None:
     first = await create(admin, name="VIPs", query="tags CONTAINS 'vip'")
-    again = await create(admin, name="vips", query="tier = 'A'")
+    again = await create(admin, name="vips", query="tier = 'GOLD'")
     assert again["userErrors"][0]["code"] == "ALREADY_EXISTS"
     assert again["userErrors"][0]["field"] == ["name"]
 

@@ -25,7 +25,7 @@ async def test_segment_pages_cost_the_same_for_2_and_6_segments(
         await create(admin, name=f"s{n}", query=f"orders_count >= {n}")
     few = await _statements(admin, engine, SEGMENTS)
     for n in range(2, 6):
-        await create(admin, name=f"s{n}", query=f"tier = 'T{n}'")
+        await create(admin, name=f"s{n}", query=f"tags CONTAINS 't{n}'")
     many = await _statements(admin, engine, SEGMENTS)
     assert few == many
 
@@ -34,7 +34,7 @@ async def test_tag_pages_cost_the_same_for_1_and_4_rule_tags(
     admin: GraphQLClient, engine: AsyncEngine
 ) -> None:
     async def rule(n: int) -> None:
-        segment = await create(admin, name=f"r{n}", query=f"tier = 'T{n}'")
+        segment = await create(admin, name=f"r{n}", query=f"tags CONTAINS 't{n}'")
         await admin.execute(
             """mutation($id: ID!, $tag: String!) { ruleTagDefine(input: {tag: $tag,
                  segmentId: $id}) { userErrors { message } } }""",
