@@ -1,4 +1,5 @@
-"""Dataloaders of loyalty: member status per customer, ledger pages, lots per entry."""
+"""Dataloaders of loyalty: member status per customer, ledger and tier history pages,
+lots per entry."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from persistence.queries.loyalty import (
     lot_uses_by_entry,
     membership_statuses,
     points_statuses,
+    tier_history_counts_by_customer,
+    tier_history_pages_by_customer,
     tiers_by_id,
     transaction_counts_by_customer,
     transaction_pages_by_customer,
@@ -79,6 +82,19 @@ class TransactionCountByCustomerLoader(PagedLoader):
     default = 0
 
 
+class TierHistoryPagesByCustomerLoader(PagedLoader):
+    """Keyed by (customer id, page request)."""
+
+    fetch_pages = staticmethod(tier_history_pages_by_customer)
+
+
+class TierHistoryCountByCustomerLoader(PagedLoader):
+    """Keyed by (customer id,)."""
+
+    fetch_pages = staticmethod(tier_history_counts_by_customer)
+    default = 0
+
+
 class LotUsesByEntryLoader(BatchLoader[UUID, list[LotUseView]]):
     fetch = staticmethod(lot_uses_by_entry)  # type: ignore[assignment]
     many = True
@@ -99,6 +115,8 @@ __all__ = [
     "PointsStatusView",
     "PointsTransactionByIdLoader",
     "TierByIdLoader",
+    "TierHistoryCountByCustomerLoader",
+    "TierHistoryPagesByCustomerLoader",
     "TransactionCountByCustomerLoader",
     "TransactionPagesByCustomerLoader",
 ]

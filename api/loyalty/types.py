@@ -15,7 +15,7 @@ import strawberry
 from strawberry import relay
 from strawberry.permission import BasePermission, PermissionExtension
 
-from api.loyalty.enums import EntryKind, QualificationMetric, SourceKind
+from api.loyalty.enums import EntryKind, QualificationMetric, SourceKind, TierChangeReason
 from api.relay import PAGE_ARGS_DOC, Connection, connection, page_request
 from domain.access.model import Role
 from domain.loyalty.ledger import LedgerEntry
@@ -109,6 +109,25 @@ class TierProgress:
     )
 
 
+@strawberry.type(description="One change of a member's tier, as the tier history keeps it.")
+class TierHistoryEntry:
+    from_tier: str | None = strawberry.field(
+        description="Code of the tier before (null for the first entry: the membership began)."
+    )
+    to_tier: str = strawberry.field(description="Code of the tier after the change.")
+    reason: TierChangeReason = strawberry.field(description="Why the tier changed.")
+    changed_at: datetime = strawberry.field(description="When the tier changed.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> TierHistoryEntry:
+        return cls(
+            from_tier=row.from_code,
+            to_tier=row.to_code,
+            reason=TierChangeReason(row.reason),
+            changed_at=row.at,
+        )
+
+
 @strawberry.type(description="A customer's standing in the loyalty programme.")
 class Membership:
     tier: Tier = strawberry.field(description="The tier held now.")
@@ -119,11 +138,43 @@ class Membership:
     progress: TierProgress | None = strawberry.field(
         description="Progress to the next tier; null at the top tier."
     )
+    customer_id: strawberry.Private[UUID]
+
+    @strawberry.field(
+        description=(
+            "Every change of the member's tier (upgrades, downgrades, manual moves and the "
+            f"start of the membership), newest first. {PAGE_ARGS_DOC}"
+        )
+    )
+    async def history(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TierHistoryEntry]:
+        from api.loyalty.loaders import (
+            TierHistoryCountByCustomerLoader,
+            TierHistoryPagesByCustomerLoader,
+        )
+
+        page = page_request(first, after, last, before)
+        fetched = await info.context.loader(TierHistoryPagesByCustomerLoader).load(
+            (self.customer_id, page)
+        )
+        count_loader = info.context.loader(TierHistoryCountByCustomerLoader)
+
+        async def counted() -> int:
+            return int(await count_loader.load((self.customer_id,)))
+
+        return connection(fetched, TierHistoryEntry.from_row, counted)
 
     @classmethod
     def from_view(cls, view: MembershipStatusView) -> Membership:
         p, next_tier = view.progress, view.next_tier
         return cls(
+            customer_id=view.customer_id,
             tier=Tier.from_model(view.tier),
             tier_since=view.tier_since,
             hold_until=view.hold_until,

@@ -1,9 +1,9 @@
-"""Read side of loyalty: tiers, member status and ledger pages, in loader batches.
+"""Read side of loyalty: tiers, member status, ledger and tier history pages, in batches.
 
 A page of customers with their membership and points costs a fixed number of
 statements: tiers (1), memberships with their qualifying values (1), balance rows with
-the lots expiring soon (1), and one per page of transactions. The member status read
-here is the one `domain.loyalty.membership_services.get_member_status` assembles.
+the lots expiring soon (1), and one per page of transactions or of tier history. The
+member status read here is the one `domain.loyalty.membership_services.get_member_status` assembles.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from persistence.tables.loyalty import (
     points_allocations,
     points_entries,
     points_lots,
+    tier_changes,
     tiers,
 )
 
@@ -195,6 +196,28 @@ async def transaction_counts_by_customer(
 ) -> dict[UUID, int]:
     stmt, _ = transactions_statement()
     return await count_by_parent(conn, stmt, points_entries.c.customer_id, customer_ids)
+
+
+def tier_history_statement() -> tuple[Select[Any], list[Any]]:
+    """Tier changes with their keyset keys (newest first when descending)."""
+    return select(tier_changes), [tier_changes.c.at, tier_changes.c.id]
+
+
+async def tier_history_pages_by_customer(
+    conn: AsyncConnection, customer_ids: Sequence[UUID], page: PageRequest
+) -> dict[UUID, Page[Any]]:
+    """A page of each customer's tier history, newest change first, in one statement."""
+    stmt, keys = tier_history_statement()
+    return await fetch_pages_by_parent(
+        conn, stmt, tier_changes.c.customer_id, customer_ids, keys, page, descending=True
+    )
+
+
+async def tier_history_counts_by_customer(
+    conn: AsyncConnection, customer_ids: Sequence[UUID]
+) -> dict[UUID, int]:
+    stmt, _ = tier_history_statement()
+    return await count_by_parent(conn, stmt, tier_changes.c.customer_id, customer_ids)
 
 
 async def entries_by_id(conn: AsyncConnection, ids: Sequence[UUID]) -> dict[UUID, Any]:
