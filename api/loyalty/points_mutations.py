@@ -1,10 +1,8 @@
 """Mutations of the points ledger: `pointsRedeem` and `pointsAdjust`.
 
 Both need an idempotency key (in the input or the `Idempotency-Key` header), except for
-a dry run. Besides the stored-response replay every mutation gets, the key is written on
-the ledger entry (scoped to the caller), so a retry after the stored response is gone
-still finds the first entry instead of spending twice. `dryRun` returns the would-be
-balance and the lots that would be touched, and changes nothing.
+a dry run: see api/loyalty/keys.py. `dryRun` returns the would-be balance and the lots
+that would be touched, and changes nothing.
 """
 
 from __future__ import annotations
@@ -20,14 +18,13 @@ from api.customers.loaders import CustomerByIdLoader
 from api.customers.ownership import acting_customer
 from api.errors import UserError
 from api.inputs import IDEMPOTENCY_KEY_DOC, user_errors_field
+from api.loyalty.keys import ledger_key
 from api.loyalty.types import PointsLotUse, PointsTransaction
 from api.mutation import mutation
 from api.permissions import require
 from api.relay import decode_id
 from domain.access.model import Role
 from domain.errors import NotFound, ValidationFailed
-from domain.loyalty.errors import IdempotencyKeyRequired
-from domain.loyalty.idempotency import prefixed_key
 from domain.loyalty.ledger import Source, SourceKind
 from domain.loyalty.points_services import (
     AdjustPoints,
@@ -44,7 +41,6 @@ if TYPE_CHECKING:
 
 Redeemers = require(Role.CUSTOMER, Role.STOREFRONT, Role.ADMIN)
 Adjusters = require(Role.ADMIN, Role.SUPPORT)
-HEADER = "idempotency-key"
 
 
 class CustomerNotFound(NotFound):
@@ -153,23 +149,6 @@ class PointsAdjustInput:
         ),
     )
     idempotency_key: str | None = points_key_field()
-
-
-def ledger_key(info: strawberry.Info, given: str | None, *, dry_run: bool = False) -> str | None:
-    """The key written on the ledger entry: the client's (from the input or the
-    Idempotency-Key header), scoped to the caller as the stored responses are (two
-    callers may use the same key for different things). None only for a dry run without
-    one; any other call without a key is refused."""
-    headers = getattr(info.context.request, "headers", None)
-    raw = given if given is not None else headers.get(HEADER) if headers is not None else None
-    if raw is None or not raw.strip():
-        if dry_run:
-            return None
-        raise IdempotencyKeyRequired(
-            "points changes need an idempotencyKey (or the Idempotency-Key header)",
-            field=("idempotencyKey",),
-        )
-    return prefixed_key(f"api:{info.context.principal.scope}:", raw)
 
 
 async def _existing_customer(info: strawberry.Info, customer_id: UUID) -> UUID:

@@ -142,6 +142,7 @@ class TicketGoodwillGrantInput:
         default=None,
         description=(
             "Client-chosen key making the grant safe to retry: a replay returns the first "
-            "response and the ledger credits the points once."
+            "response and the ledger credits the points once. Required, here or in the "
+            "`Idempotency-Key` header."
         ),
     )

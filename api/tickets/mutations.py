@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api.errors import ErrorCode, register_error_code
+from api.loyalty.keys import ledger_key
 from api.mutation import mutation
 from api.relay import decode_id
 from api.tickets.actors import Agents, TicketCustomer, TicketUsers, viewer_of
@@ -197,7 +198,9 @@ class TicketsMutation:
     @mutation(
         description=(
             "Grant the ticket's customer goodwill points (SUPPORT, ADMIN), credited to their "
-            "points ledger in the same transaction and noted on the ticket."
+            "points ledger in the same transaction and noted on the ticket. Like every "
+            "points change it needs an idempotency key (idempotencyKey or the "
+            "Idempotency-Key header): without one it is refused at idempotencyKey."
         ),
         permission_classes=[Agents],
     )
@@ -205,12 +208,14 @@ class TicketsMutation:
         self, info: strawberry.Info, input: TicketGoodwillGrantInput
     ) -> TicketPayload:
         services = info.context.services
+        ticket_id = decode_id(input.id, "Ticket", field=("id",))
         command = GrantGoodwillPoints(
             actor=viewer_of(info),
-            ticket_id=decode_id(input.id, "Ticket", field=("id",)),
+            ticket_id=ticket_id,
             points=input.points,
             reason=input.reason,
-            idempotency_key=input.idempotency_key,
+            # Required, as for every points change; the ledger keeps it (per caller).
+            idempotency_key=ledger_key(info, input.idempotency_key),
         )
         ticket = await grant_goodwill_points(services.uow(), services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from persistence.tables.access import idempotency_records
 from tests.api.customers.test_orders import RECORD, order_input
 from tests.conftest import GraphQLClient
 
@@ -76,6 +80,43 @@ async def test_goodwill_points_are_credited_once(admin: GraphQLClient) -> None:
         body = await admin.execute(grant, {"id": ticket_id})
         assert body["ticketGoodwillGrant"]["userErrors"] == []
     assert await _balance(admin, customer_id) == before + 150
+
+
+async def test_a_goodwill_grant_needs_an_idempotency_key_as_every_points_change(
+    admin: GraphQLClient, engine: AsyncEngine
+) -> None:
+    customer_id, _ = await _customer_with_an_order(admin)
+    before = await _balance(admin, customer_id)
+    created = await admin.execute(
+        """mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id } } }""",
+        {
+            "input": {
+                "kind": "COMPLAINT",
+                "subject": "Late",
+                "body": "Very late",
+                "customerId": customer_id,
+            }
+        },
+    )
+    ticket_id = created["ticketCreate"]["ticket"]["id"]
+    grant = """mutation($id: ID!) { ticketGoodwillGrant(input: {id: $id, points: 5, reason: "sorry"}) { ticket { id } userErrors { field code message } } }"""
+
+    # Given no key, in the input or the header: refused at idempotencyKey, nothing credited
+    refused = await admin.execute(grant, {"id": ticket_id})
+    assert refused["ticketGoodwillGrant"]["ticket"] is None
+    [error] = refused["ticketGoodwillGrant"]["userErrors"]
+    assert (error["field"], error["code"]) == (["idempotencyKey"], "INVALID")
+    assert "idempotencyKey" in error["message"]
+    assert await _balance(admin, customer_id) == before
+
+    # The Idempotency-Key header does as well, and the ledger credits a key once, also
+    # once the stored response is gone.
+    for _ in range(2):
+        granted = await admin.execute(grant, {"id": ticket_id}, headers={"Idempotency-Key": "h-1"})
+        assert granted["ticketGoodwillGrant"]["userErrors"] == []
+        async with engine.begin() as conn:
+            await conn.execute(delete(idempotency_records))
+    assert await _balance(admin, customer_id) == before + 5
 
 
 async def test_a_goodwill_grant_takes_any_idempotency_key_up_to_255_characters(

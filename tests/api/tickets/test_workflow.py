@@ -260,14 +260,26 @@ async def test_goodwill_points_are_noted_on_the_ticket(
 ) -> None:
     ticket = await open_ticket(agent.client, customer_gid=customer.gid)
     refused = await call(
-        agent.client, GOODWILL, "ticketGoodwillGrant", id=ticket["id"], points=0, reason="x"
+        agent.client,
+        GOODWILL,
+        "ticketGoodwillGrant",
+        id=ticket["id"],
+        points=0,
+        reason="x",
+        idempotencyKey="gw-0",
     )
     assert (refused["userErrors"][0]["code"], refused["userErrors"][0]["field"]) == (
         "INVALID",
         ["points"],
     )
     no_reason = await call(
-        agent.client, GOODWILL, "ticketGoodwillGrant", id=ticket["id"], points=5, reason=" "
+        agent.client,
+        GOODWILL,
+        "ticketGoodwillGrant",
+        id=ticket["id"],
+        points=5,
+        reason=" ",
+        idempotencyKey="gw-1",
     )
     assert no_reason["userErrors"][0]["field"] == ["reason"]
     granted = await call(
@@ -277,6 +289,7 @@ async def test_goodwill_points_are_noted_on_the_ticket(
         id=ticket["id"],
         points=250,
         reason="Late parcel",
+        idempotencyKey="gw-2",
     )
     assert granted["userErrors"] == []
     staff = await agent.client.execute(MESSAGES, {"id": ticket["id"]})
