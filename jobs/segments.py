@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from strawberry import relay
+
 from domain.customers.json_values import JsonValue
 from domain.segments.membership import reevaluate_segment
 from jobs import runtime
@@ -33,7 +35,9 @@ async def reevaluate(
         outcome = await reevaluate_segment(uow, segment_id, as_of=as_of)
         outcomes.append(
             {
-                "segmentId": str(segment_id),
+                # The id clients know (a global id, as `segment(id:)` takes), and the name.
+                "segmentId": str(relay.GlobalID("Segment", str(segment_id))),
+                "name": outcome.name,
                 "entered": outcome.entered,
                 "left": outcome.left,
                 "problem": outcome.problem,

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 segments_app = typer.Typer(help="Saved segments.", no_args_is_help=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per segment, however long
 
 
 @segments_app.command("reevaluate")
@@ -69,6 +69,7 @@ async def _reevaluate(settings: object, ids: list[UUID] | None, day: date | None
         if ids is None:
             async with uow:
                 ids = await uow.segments.all_ids()
+        evaluated = 0
         for segment_id in ids:
             try:
                 outcome = await reevaluate_segment(uow, segment_id, as_of=as_of)
@@ -76,12 +77,17 @@ async def _reevaluate(settings: object, ids: list[UUID] | None, day: date | None
                 failed += 1
                 err.print(f"{segment_id}: [red]{error.message}[/red]")
                 continue
+            label = f"{outcome.name or '?'} ({segment_id})"
             if outcome.problem:
                 failed += 1
-                err.print(f"{segment_id}: [yellow]skipped[/yellow]: {outcome.problem}")
+                err.print(f"{label}: [yellow]skipped[/yellow]: {outcome.problem}")
             else:
-                err.print(f"{segment_id}: +{outcome.entered} -{outcome.left}")
-        err.print(f"{len(ids)} segment(s) re-evaluated as of {as_of.isoformat()}")
+                evaluated += 1
+                err.print(f"{label}: +{outcome.entered} -{outcome.left}")
+        err.print(
+            f"{evaluated} segment(s) re-evaluated, {failed} skipped or not found, "
+            f"as of {as_of.isoformat()}"
+        )
     finally:
         await runtime.close()
     return failed

@@ -81,7 +81,10 @@ class SegmentReevaluation:
     entered: int = strawberry.field(description="Customers who joined.")
     left: int = strawberry.field(description="Customers who left.")
     problem: str | None = strawberry.field(
-        description="Why the segment was skipped (its query no longer parses)."
+        description=(
+            "Why the segment was skipped: its query no longer parses, or failed when run "
+            "(its members are then unchanged; the others are re-evaluated all the same)."
+        )
     )
 
 

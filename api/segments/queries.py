@@ -11,7 +11,13 @@ from api.relay import PAGE_ARGS_DOC, Connection, connection, decode_id_or_bad_re
 from api.segments.checking import checked_query
 from api.segments.evaluation import request_evaluation
 from api.segments.loaders import SegmentByIdLoader
-from api.segments.types import PREVIEW_DOC, Segment, SegmentPreview, SegmentQueryProblem
+from api.segments.types import (
+    PREVIEW_DOC,
+    Segment,
+    SegmentPreview,
+    SegmentQueryProblem,
+    preview_size,
+)
 from api.segments.types import preview_customers as _preview_customers
 from domain.segments.errors import SegmentQueryError
 from persistence.queries.paging import count, fetch_page
@@ -77,6 +83,7 @@ class SegmentQuery:
         query: Annotated[str, strawberry.argument(description=QUERY_DOC)],
         first: Annotated[int | None, strawberry.argument(description=PREVIEW_DOC)] = None,
     ) -> SegmentPreview:
+        preview_size(first)  # a bad size is refused before any work
         try:
             parsed = await checked_query(info, query)
         except SegmentQueryError as error:

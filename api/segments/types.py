@@ -149,6 +149,19 @@ async def explain_for(
     )
 
 
+def preview_size(first: int | None) -> int:
+    """How many customers a preview shows; outside 0..MAX_PREVIEW it is a top-level
+    BAD_REQUEST, the connections' rule for `first`."""
+    if first is None:
+        return DEFAULT_PREVIEW
+    if not 0 <= first <= MAX_PREVIEW:
+        raise ApiError(
+            f"first: a preview shows between 0 and {MAX_PREVIEW} customers",
+            TopLevelCode.BAD_REQUEST,
+        )
+    return first
+
+
 async def preview_customers(
     info: strawberry.Info, query: Expr, first: int | None
 ) -> list[Annotated[Customer, strawberry.lazy("api.customers.types")]]:
@@ -156,7 +169,7 @@ async def preview_customers(
     from api.customers.loaders import CustomerByIdLoader
     from api.customers.types import Customer
 
-    size = max(0, min(DEFAULT_PREVIEW if first is None else first, MAX_PREVIEW))
+    size = preview_size(first)
     if size == 0:
         return []
     evaluation = request_evaluation(info)
@@ -174,7 +187,10 @@ async def preview_customers(
     return [Customer.from_view(view, currency) for view in views if view is not None]
 
 
-PREVIEW_DOC = f"How many customers to show: {DEFAULT_PREVIEW} by default, at most {MAX_PREVIEW}."
+PREVIEW_DOC = (
+    f"How many customers to show: {DEFAULT_PREVIEW} by default, 0 to {MAX_PREVIEW} (outside "
+    "that range the request is refused with BAD_REQUEST, as the connections' `first`)."
+)
 
 
 @strawberry.type(description="A saved query over customers, e.g. `tier = 'GOLD' AND ...`.")

@@ -71,13 +71,16 @@ def test_the_command_reevaluates_and_reports_broken_segments(database_url: str) 
     try:
         first = _run(database_url, "--segment", str(good), "--as-of", "2026-03-30")
         assert first.returncode == 0, first.stderr
-        assert f"{good}: +2 -0" in first.stderr
+        assert f"cli-{good.hex} ({good}): +2 -0" in first.stderr
+        assert "1 segment(s) re-evaluated, 0 skipped" in first.stderr
         again = _run(database_url, "--segment", str(good))
-        assert f"{good}: +0 -0" in again.stderr
+        assert f"({good}): +0 -0" in again.stderr
 
         both = _run(database_url, "--segment", str(good), "--segment", str(broken))
         assert both.returncode == 1
-        assert f"{broken}: skipped" in both.stderr and "retired_attribute" in both.stderr
+        assert f"cli-{broken.hex} ({broken}): skipped" in both.stderr
+        assert "retired_attribute" in both.stderr
+        assert "1 segment(s) re-evaluated, 1 skipped" in both.stderr
 
         bad = _run(database_url, "--as-of", "30/03/2026")
         assert bad.returncode == 2

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Executable, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry import relay
 
 from api.context import Services
 from domain.background.events import JobUpdated
@@ -23,6 +24,7 @@ from jobs.tags import apply_tags_by_query_job
 from persistence.background import SqlAlchemyJobRepository
 from persistence.tables.segments import segment_members
 from persistence.tables.tags import customer_tags
+from tests.integration.segments.broken_sql import BROKEN_QUERY, plant_broken_sql
 from tests.integration.segments.rows import CustomerFacts, insert_customers
 
 AS_OF = date(2026, 3, 30)
@@ -128,3 +130,39 @@ async def test_tagging_100k_customers_by_query_commits_in_batches_and_reports_pr
     assert finished is not None and finished.status is JobStatus.SUCCEEDED
     assert finished.done == finished.total == gold
     assert elapsed < 60, f"took {elapsed:.1f}s"
+
+
+async def test_one_segment_whose_sql_fails_is_reported_and_the_others_are_done(
+    services: Services,
+    engine: AsyncEngine,
+    job_services: JobServices,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given three segments, the middle one with SQL the database refuses when run
+    async with engine.begin() as conn:
+        await insert_customers(conn, [CustomerFacts(tier="GOLD"), CustomerFacts()])
+    made = [
+        await create_segment(services.uow(), services.clock, CreateSegment(name=n, query=q))
+        for n, q in (("Gold", "tier = 'GOLD'"), ("Broken", BROKEN_QUERY), ("All", "age IS NULL"))
+    ]
+    plant_broken_sql(monkeypatch)
+    job = await queue_job(
+        services.uow(), services.clock, kind="segments.reevaluate", created_by="test"
+    )
+
+    # When the job re-evaluates them all
+    result = await reevaluate_segments_job(as_of=AS_OF.isoformat(), job_id=str(job.id))
+
+    # Then the broken one is reported, by global id and name, and the others are stored
+    gold, broken, every = result["segments"]
+    assert (gold["entered"], every["entered"]) == (1, 2)
+    assert broken["name"] == "Broken" and broken["entered"] == 0
+    assert "failed when run" in broken["problem"]
+    assert gold["problem"] is None and every["problem"] is None
+    assert gold["segmentId"] == str(relay.GlobalID("Segment", str(made[0].id)))
+    async with engine.connect() as conn:
+        finished = await SqlAlchemyJobRepository(conn).get(job.id)
+    assert finished is not None and finished.status is JobStatus.SUCCEEDED
+    assert (finished.done, finished.total) == (3, 3)
+    stored = select(func.count()).where(segment_members.c.segment_id == made[2].id)
+    assert await _count(engine, stored) == 2
