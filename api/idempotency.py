@@ -30,8 +30,8 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    StringValueNode,
     VariableNode,
+    value_from_ast_untyped,
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
@@ -71,6 +71,9 @@ class IdempotencyExtension(SchemaExtension):
             or operation.operation is not OperationType.MUTATION
             or context.principal is None
         ):
+            yield
+            return
+        if _only_dry_runs(operation, ec.variables or {}):
             yield
             return
         header_key = _key_from_header(context)
@@ -185,21 +188,36 @@ def _key_from_arguments(
 
 
 def _input_key(node: Any, variables: dict[str, Any]) -> str | None:
+    key = _input_field(node, variables, "idempotencyKey")
+    return str(key) if key is not None else None
+
+
+def _input_field(node: Any, variables: dict[str, Any], name: str) -> Any:
+    """The value of the `input` object's field `name` (a literal or a variable), or None."""
     if isinstance(node, VariableNode):
         value = variables.get(node.name.value)
-        if isinstance(value, dict):
-            key = value.get("idempotencyKey")
-            return str(key) if key is not None else None
-        return None
+        return value.get(name) if isinstance(value, dict) else None
     if isinstance(node, ObjectValueNode):
         for field in node.fields:
-            if field.name.value == "idempotencyKey":
-                if isinstance(field.value, StringValueNode):
-                    return field.value.value
+            if field.name.value == name:
                 if isinstance(field.value, VariableNode):
-                    key = variables.get(field.value.name.value)
-                    return str(key) if key is not None else None
+                    return variables.get(field.value.name.value)
+                return value_from_ast_untyped(field.value, variables)
     return None
+
+
+def _only_dry_runs(operation: OperationDefinitionNode, variables: dict[str, Any]) -> bool:
+    """Whether every mutation of the operation is a dry run: they change nothing, so there
+    is nothing to replay, and their key stays free for the real call."""
+    fields = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+    return bool(fields) and all(
+        any(
+            argument.name.value == "input"
+            and _input_field(argument.value, variables, "dryRun") is True
+            for argument in field.arguments or ()
+        )
+        for field in fields
+    )
 
 
 def _conflict_data(operation: OperationDefinitionNode, document: Any, key: str) -> dict[str, Any]:

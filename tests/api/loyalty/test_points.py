@@ -94,6 +94,32 @@ async def test_a_dry_run_previews_and_changes_nothing(
     assert await stored_balance(engine, customer) == SIGNUP_BONUS
 
 
+async def test_a_dry_run_leaves_its_key_free_for_the_real_call(
+    admin: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # A client previews, then confirms with the same key: the confirmation is carried out.
+    customer = await new_customer(admin)
+    for literal in (False, True):
+        key = f"preview-then-do-{literal}"
+        if literal:  # dryRun written in the document rather than passed in the variables
+            body = await admin.execute(
+                "mutation($c: ID!, $k: String) { pointsRedeem(input: {customerId: $c, "
+                "points: 10, dryRun: true, idempotencyKey: $k}) { balance dryRun "
+                "userErrors { code } } }",
+                {"c": customer, "k": key},
+            )
+            preview = body["pointsRedeem"]
+        else:
+            preview = await redeem(
+                admin, customerId=customer, points=10, dryRun=True, idempotencyKey=key
+            )
+        assert preview["dryRun"] is True and preview["userErrors"] == []
+        done = await redeem(admin, customerId=customer, points=10, idempotencyKey=key)
+        assert done["userErrors"] == [], done
+        assert done["dryRun"] is False and done["transaction"] is not None
+    assert await stored_balance(engine, customer) == SIGNUP_BONUS - 20
+
+
 async def test_a_replay_returns_the_first_response_and_writes_nothing(
     admin: GraphQLClient, engine: AsyncEngine
 ) -> None:
