@@ -113,6 +113,17 @@ async def _empty_tables(engine: AsyncEngine) -> None:
                 await conn.execute(text(f"DELETE FROM {name}"))
 
 
+async def _settle_background_tasks(timeout: float = 10.0) -> None:
+    # A request that fails part-way (a top-level error in one field) returns while its
+    # sibling fields' dataloader batches still run; in the server they finish on their
+    # own. Here they must finish before the engine goes: cancelled by the loop's teardown
+    # in the middle of a query, an aiosqlite connection's close never completes.
+    current = asyncio.current_task()
+    others = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    if others:
+        await asyncio.wait(others, timeout=timeout)
+
+
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
@@ -120,6 +131,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     try:
         yield engine
     finally:
+        await _settle_background_tasks()
         await engine.dispose()
 
 

@@ -183,7 +183,9 @@ def make_ledger_machine(
         @precondition(lambda self: bool(self.orders))
         @rule(data=st.data(), refunded_share=st.fractions(min_value=0, max_value=1))
         def refund(self, data: st.DataObject, refunded_share: Any) -> None:
-            order_id = data.draw(st.sampled_from(sorted(self.orders)))
+            # In the order earned: sorting random ids would pick another order when
+            # hypothesis replays the same choices (a flaky strategy).
+            order_id = data.draw(st.sampled_from(list(self.orders)))
             total = 10_000
             refunded = int(total * refunded_share)
 
