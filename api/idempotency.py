@@ -76,7 +76,7 @@ class IdempotencyExtension(SchemaExtension):
         if _only_dry_runs(operation, ec.variables or {}):
             yield
             return
-        header_key = _key_from_header(context)
+        header_key = key_from_header(context)
         key = header_key or _key_from_arguments(operation, ec.variables or {})
         if key is None:
             yield
@@ -161,7 +161,8 @@ def _error(message: str, code: TopLevelCode) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[ApiError(message, code)])
 
 
-def _key_from_header(context: Any) -> str | None:
+def key_from_header(context: Any) -> str | None:
+    """The Idempotency-Key header of the request, stripped; None when absent or blank."""
     headers = getattr(context.request, "headers", None)
     if headers is None:
         return None

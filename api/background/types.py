@@ -67,7 +67,7 @@ class Job(relay.Node):
         cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         ids = visible_ids(info, node_ids, roles=set(Role))
-        return [await _visible_job(info, i) if i else None for i in ids]
+        return [await _visible_job(info, i) for i in ids]
 
 
 async def job_by_id(info: strawberry.Info, job_id: UUID) -> Job | None:

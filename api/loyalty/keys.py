@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import strawberry
 
+from api.idempotency import key_from_header
 from domain.loyalty.errors import IdempotencyKeyRequired
 from domain.loyalty.idempotency import prefixed_key
-
-HEADER = "idempotency-key"
 
 
 def ledger_key(info: strawberry.Info, given: str | None, *, dry_run: bool = False) -> str | None:
@@ -22,8 +21,7 @@ def ledger_key(info: strawberry.Info, given: str | None, *, dry_run: bool = Fals
     Idempotency-Key header), scoped to the caller as the stored responses are (two
     callers may use the same key for different things). None only for a dry run without
     one; any other call without a key is refused with IdempotencyKeyRequired."""
-    headers = getattr(info.context.request, "headers", None)
-    raw = given if given is not None else headers.get(HEADER) if headers is not None else None
+    raw = given if given is not None else key_from_header(info.context)
     if raw is None or not raw.strip():
         if dry_run:
             return None

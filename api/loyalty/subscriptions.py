@@ -148,7 +148,7 @@ async def _changes(info: strawberry.Info, batch: list[dict[str, Any]]) -> list[M
                 if points
                 else None,
                 membership=Membership.from_view(membership),
-                points=Points.from_view(customer_id, balances.get(customer_id), uncached=True),
+                points=Points.from_view(customer_id, balances.get(customer_id)),
             )
         )
     return changes
@@ -184,4 +184,7 @@ class LoyaltySubscription:
         )
         async for batch in _batches(events, COALESCE_SECONDS):
             for change in await _changes(info, batch):
+                # The batch was pumped while the one before was still being resolved:
+                # what that resolution loaded is older than this change.
+                info.context.forget_loaded()
                 yield change

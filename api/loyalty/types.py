@@ -24,8 +24,6 @@ from persistence.queries.loyalty import (
     LotUseView,
     MembershipStatusView,
     PointsStatusView,
-    transaction_counts_by_customer,
-    transaction_pages_by_customer,
 )
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.MARKETER, Role.SUPPORT, Role.ANALYST})
@@ -321,21 +319,15 @@ class Points:
         description="Points expiring in the next 30 days, by day."
     )
     customer_id: strawberry.Private[UUID]
-    # Subscriptions live as long as a connection: their ledger reads skip the
-    # per-request loader cache, which would otherwise serve the first event's page.
-    uncached: strawberry.Private[bool] = False
 
     @classmethod
-    def from_view(
-        cls, customer_id: UUID, view: PointsStatusView | None, *, uncached: bool = False
-    ) -> Points:
+    def from_view(cls, customer_id: UUID, view: PointsStatusView | None) -> Points:
         if view is None:
             return cls(
                 balance=0,
                 lifetime_earned=0,
                 expiring_soon=[],
                 customer_id=customer_id,
-                uncached=uncached,
             )
         return cls(
             balance=view.balance,
@@ -344,7 +336,6 @@ class Points:
                 ExpiringPoints(amount=e.amount, date=e.date) for e in view.expiring_soon
             ],
             customer_id=customer_id,
-            uncached=uncached,
         )
 
     @strawberry.field(description=f"The ledger, newest entry first. {PAGE_ARGS_DOC}")
@@ -362,18 +353,6 @@ class Points:
         )
 
         page = page_request(first, after, last, before)
-        services = info.context.services
-        if self.uncached:
-            async with services.read() as conn:
-                pages = await transaction_pages_by_customer(conn, [self.customer_id], page)
-
-            async def total() -> int:
-                async with services.read() as conn:
-                    counts = await transaction_counts_by_customer(conn, [self.customer_id])
-                return counts.get(self.customer_id, 0)
-
-            return connection(pages[self.customer_id], PointsTransaction.from_row, total)
-
         fetched = await info.context.loader(TransactionPagesByCustomerLoader).load(
             (self.customer_id, page)
         )

@@ -217,5 +217,5 @@ class TicketsMutation:
             # Required, as for every points change; the ledger keeps it (per caller).
             idempotency_key=ledger_key(info, input.idempotency_key),
         )
-        ticket = await grant_goodwill_points(services.uow(), services.clock, command)
+        ticket = await grant_goodwill_points(services.uow, services.clock, command)
         return TicketPayload(ticket=_shown(info, ticket))

@@ -15,12 +15,7 @@ from api.relay import decode_id_or_bad_request, encode_id
 from api.subscriptions import listen
 from api.tickets.actors import TicketUsers, viewer_of
 from api.tickets.loaders import (
-    LastMessageByTicketLoader,
-    LastPublicMessageByTicketLoader,
     MessageByIdLoader,
-    MessageCountByTicketLoader,
-    MessagePagesByTicketLoader,
-    TicketByIdLoader,
 )
 from api.tickets.types import Ticket, TicketMessage
 from domain.tickets.events import (
@@ -64,14 +59,6 @@ _CUSTOMER_KINDS = {
     TicketUpdateKind.REPLIED,
     TicketUpdateKind.RATED,
 }
-# Loaders whose values change with the ticket; a WebSocket context outlives many events.
-_TICKET_STATE_LOADERS = (
-    TicketByIdLoader,
-    LastMessageByTicketLoader,
-    LastPublicMessageByTicketLoader,
-    MessagePagesByTicketLoader,
-    MessageCountByTicketLoader,
-)
 
 
 @strawberry.type(description="A change to a ticket, delivered after it was committed.")
@@ -156,8 +143,6 @@ class TicketsSubscription:
         services = info.context.services
         accept = update_filter(viewer, wanted_ticket, wanted_assignee)
         async for event in listen(info, *_KINDS, accept=accept):
-            for loader_class in _TICKET_STATE_LOADERS:
-                info.context.loader(loader_class).clear_all()
             updated = UUID(event["ticket_id"])
             async with services.read() as conn:
                 view = (await tickets_by_id(conn, [updated])).get(updated)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.tickets.conftest import (
     ASSIGN,
+    GOODWILL,
     RATE,
     REPLY,
     REPRIORITIZE,
@@ -140,3 +141,33 @@ async def test_simultaneous_replies_with_the_same_expected_version_one_wins(
     assert _codes(results) == ["CONCURRENT_MODIFICATION"] * 4
     data = await agent.client.execute(MESSAGES, {"id": ticket["id"]})
     assert data["ticket"]["messages"]["totalCount"] == 2
+
+
+async def test_simultaneous_goodwill_grants_all_land(
+    agent: Agent, customer: CustomerCaller
+) -> None:
+    # Goodwill takes turns like the other ticket changes: each grant is credited once.
+    ticket = await open_ticket(agent.client, customer_gid=customer.gid)
+    balance = "{ me { points { balance } } }"
+    before = (await customer.client.execute(balance))["me"]["points"]["balance"]
+
+    grants = await asyncio.gather(
+        *(
+            call(
+                agent.client,
+                GOODWILL,
+                "ticketGoodwillGrant",
+                id=ticket["id"],
+                points=10,
+                reason=f"sorry {n}",
+                idempotencyKey=f"goodwill-{n}",
+            )
+            for n in range(8)
+        )
+    )
+
+    assert _codes(grants) == []
+    after = (await customer.client.execute(balance))["me"]["points"]["balance"]
+    assert after == before + 8 * 10
+    versions = [grant["ticket"]["version"] for grant in grants]
+    assert len(set(versions)) == len(versions)  # eight changes, one after another
